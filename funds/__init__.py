@@ -1,0 +1,1 @@
+"""The service: pools, gifts, requests, committees and payouts, booked in ``ledger``."""

@@ -1,0 +1,79 @@
+"""``flask --app app ledger ...`` and ``flask --app app db ...``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ledger import audit, export
+from ledger.errors import LedgerError
+
+from . import migrate
+from .books import app_signer
+from .db import in_transaction, snapshot_session
+
+ledger_cli = AppGroup("ledger", help="Export, verify and checkpoint the books.")
+db_cli = AppGroup("db", help="Database schema.")
+
+
+def _sessionmaker():
+    return current_app.extensions["ayni.sessionmaker"]
+
+
+@ledger_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(export.FORMATS), default="jsonl", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
+def export_command(fmt: str, out: str | None) -> None:
+    """Write the books as JSONL (verifiable), CSV or Beancount."""
+    origin = current_app.extensions["ayni.config"].ledger_origin
+    with snapshot_session(_sessionmaker()) as session:
+        if out:
+            with open(out, "wb") as stream:
+                export.write(session, fmt, stream, origin=origin)
+        else:
+            export.write(session, fmt, sys.stdout.buffer, origin=origin)
+            sys.stdout.flush()
+
+
+@ledger_cli.command("verify")
+def verify_command() -> None:
+    """Rebuild every entry, the tree and the balances; exit 1 naming the first bad entry."""
+    with snapshot_session(_sessionmaker()) as session:
+        try:
+            report = audit.verify(session)
+        except LedgerError as error:
+            click.echo(f"FAILED: {error}", err=True)
+            sys.exit(1)
+    click.echo(
+        f"ok: {report.size} entries, root {report.root.hex()}, "
+        f"{report.checkpoints_checked} checkpoints and {report.accounts_checked} balances agree"
+    )
+
+
+@ledger_cli.command("checkpoint")
+def checkpoint_command() -> None:
+    """Sign the current tree head if it extends the last checkpoint; print the signed note."""
+    config = current_app.extensions["ayni.config"]
+    signer = app_signer(current_app)
+    try:
+        note = in_transaction(_sessionmaker(), lambda s: audit.checkpoint(s, signer, config.ledger_origin))
+    except LedgerError as error:
+        click.echo(f"FAILED: {error}", err=True)
+        sys.exit(1)
+    click.echo(note, nl=False)
+
+
+@ledger_cli.command("public-key")
+def public_key_command() -> None:
+    """Print the verifier key that checks this service's checkpoints."""
+    click.echo(app_signer(current_app).vkey)
+
+
+@db_cli.command("upgrade")
+def upgrade_command() -> None:
+    """Apply every migration."""
+    migrate.upgrade(current_app.extensions["ayni.engine"])
+    click.echo("database is up to date")

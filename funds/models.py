@@ -1,0 +1,3 @@
+"""Imports every area's models so the shared metadata knows every table (for Alembic)."""
+
+import ledger.schema  # noqa: F401

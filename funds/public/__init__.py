@@ -1,0 +1,1 @@
+"""Pages anyone may see: what Ayni is, the pools, the books."""

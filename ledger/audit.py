@@ -1,0 +1,152 @@
+"""Checking the stored books, signing checkpoints and proving entries.
+
+``verify`` rebuilds every leaf from its rows and the whole tree from the leaves, and compares
+them with the stored hashes, the head, every signed checkpoint and the kept balances: an edit
+made behind the triggers' back is found and the first bad entry named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import orjson
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from . import schema
+from .checkpoint import Checkpoint, Signer
+from .errors import CheckpointError, ProofError, TamperDetected
+from .merkle import EMPTY_ROOT, Frontier, consistency_proof, inclusion_proof, leaf_hash, root_at, verify_consistency
+from .replay import Replayer
+from .store import lock_head
+from .stream import head, iter_leaves
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    size: int
+    root: bytes
+    checkpoints_checked: int
+    accounts_checked: int
+
+
+def verify(session: Session) -> VerifyReport:
+    """Re-derive the whole ledger from its rows; raise :class:`TamperDetected` at the first lie."""
+    current = head(session)
+    size = current.size if current else 0
+    signed = dict(session.execute(select(schema.checkpoints.c.size, schema.checkpoints.c.root)).all())
+    frontier = Frontier()
+    replayer = Replayer()
+    for leaf in iter_leaves(session, size):
+        if leaf_hash(leaf.data) != leaf.stored_hash:
+            raise TamperDetected(
+                f"entry {leaf.seq} ({leaf.entry.key}) does not match its leaf hash: its rows were changed",
+                seq=leaf.seq,
+            )
+        try:
+            replayer.apply(orjson.loads(leaf.data))
+        except Exception as error:  # a named ledger error, re-raised as tampering at this entry
+            raise TamperDetected(f"entry {leaf.seq} breaks the books: {error}", seq=leaf.seq) from error
+        frontier.append(leaf.stored_hash)
+        _check_checkpoint(signed, frontier)
+    root = frontier.root() if size else EMPTY_ROOT
+    if current is not None and bytes(current.root) != root:
+        raise TamperDetected("the stored tree head does not match the entries: the books were rewritten")
+    if frontier.size == 0:
+        _check_checkpoint(signed, frontier)
+    if any(cp_size > size for cp_size in signed):
+        raise TamperDetected("a signed checkpoint covers entries that are no longer in the books")
+    accounts = _check_balances(session, replayer)
+    return VerifyReport(size, root, len(signed), accounts)
+
+
+def _check_checkpoint(signed: dict[int, bytes], frontier: Frontier) -> None:
+    expected = signed.get(frontier.size)
+    if expected is not None and bytes(expected) != (frontier.root() if frontier.size else EMPTY_ROOT):
+        raise TamperDetected(
+            f"the first {frontier.size} entries no longer rebuild the root signed in checkpoint {frontier.size}",
+            seq=frontier.size - 1,
+        )
+
+
+def _check_balances(session: Session, replayer: Replayer) -> int:
+    a = schema.accounts.c
+    kept = {code: (bal, held) for code, bal, held in session.execute(select(a.code, a.balance, a.held)).tuples()}
+    replayed = replayer.balances
+    for code in sorted(set(kept) | set(replayed)):
+        if kept.get(code) != tuple(replayed.get(code, (None, None))):
+            raise TamperDetected(
+                f"account {code}: kept balance {kept.get(code)} differs from the sum of its postings {replayed.get(code)}"
+            )
+    return len(kept)
+
+
+def _get_node(session: Session):
+    e, n = schema.entries.c, schema.tree_nodes.c
+
+    def get_node(level: int, index: int) -> bytes:
+        if level == 0:
+            found = session.execute(select(e.leaf_hash).where(e.seq == index)).scalar()
+        else:
+            found = session.execute(select(n.hash).where(n.level == level, n.idx == index)).scalar()
+        if found is None:
+            raise TamperDetected(f"tree node {level}/{index} is missing from the books")
+        return bytes(found)
+
+    return get_node
+
+
+def checkpoint(session: Session, signer: Signer, origin: str) -> str:
+    """Sign the current tree head, only if it extends the last signed checkpoint.
+
+    Returns the signed note (the latest one unchanged when the tree has not grown).
+    """
+    current = lock_head(session)
+    c = schema.checkpoints.c
+    latest = session.execute(select(c.size, c.root, c.note).order_by(c.size.desc()).limit(1)).first()
+    size, root = current.size, bytes(current.root)
+    get_node = _get_node(session)
+    if size and root_at(size, get_node) != root:
+        raise CheckpointError("the stored tree nodes do not rebuild the head's root; refusing to sign")
+    if latest is not None:
+        if latest.size == size:
+            if bytes(latest.root) != root:
+                raise CheckpointError(f"the root at size {size} changed since it was signed; refusing to sign")
+            return latest.note
+        if latest.size > size:
+            raise CheckpointError(f"the books shrank from {latest.size} to {size} entries; refusing to sign")
+        proof = consistency_proof(latest.size, size, get_node) if latest.size else []
+        try:
+            if latest.size:
+                verify_consistency(latest.size, size, bytes(latest.root), root, proof)
+        except ProofError as error:
+            raise CheckpointError(f"the books do not extend checkpoint {latest.size}: {error}") from error
+    note = signer.sign_note(Checkpoint(origin, size, root))
+    session.execute(insert(schema.checkpoints).values(size=size, root=root, note=note, signed_at=datetime.now(UTC)))
+    return note
+
+
+def latest_checkpoint(session: Session) -> str | None:
+    c = schema.checkpoints.c
+    return session.execute(select(c.note).order_by(c.size.desc()).limit(1)).scalar()
+
+
+def prove_inclusion(session: Session, seq: int, size: int) -> list[bytes]:
+    """The audit path of entry ``seq`` in the tree of the first ``size`` entries."""
+    tree_size = _tree_size(session)
+    if not (isinstance(seq, int) and isinstance(size, int)) or not 0 <= seq < size <= tree_size:
+        raise ProofError(f"no entry {seq} in a tree of {size} entries (the books hold {tree_size})")
+    return inclusion_proof(seq, size, _get_node(session))
+
+
+def prove_consistency(session: Session, old_size: int, new_size: int) -> list[bytes]:
+    """The hashes showing the tree of ``new_size`` entries extends the one of ``old_size``."""
+    tree_size = _tree_size(session)
+    if not (isinstance(old_size, int) and isinstance(new_size, int)) or not 0 < old_size <= new_size <= tree_size:
+        raise ProofError(f"no consistency proof from {old_size} to {new_size} (the books hold {tree_size})")
+    return consistency_proof(old_size, new_size, _get_node(session))
+
+
+def _tree_size(session: Session) -> int:
+    return session.execute(select(func.coalesce(func.max(schema.tree_head.c.size), 0))).scalar_one()

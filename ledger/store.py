@@ -1,0 +1,357 @@
+"""Booking entries: the only code that writes the books.
+
+Every write goes through :func:`post_many`. It locks the tree head first (SQLite: the caller's
+transaction began with ``BEGIN IMMEDIATE``; PostgreSQL: ``SELECT ... FOR UPDATE`` on the head
+row), so appends are totally ordered, balances are read and written under that lock in account
+id order, and a floor that would be crossed refuses the whole batch before anything is written.
+A CHECK constraint on the accounts table refuses an overdraw even if this code were wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from . import schema
+from .entry import ACCOUNT_CODE, ACCOUNT_TYPES, CURRENCY_CODE, Entry, Posting, canonical_bytes, leaf_object, validate
+from .errors import (
+    AccountConflict,
+    CurrencyMismatch,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidEntry,
+    ReservationClosed,
+    UnknownAccount,
+    UnknownReservation,
+)
+from .merkle import EMPTY_ROOT, Frontier, leaf_hash
+
+
+@dataclass(frozen=True, slots=True)
+class BookedEntry:
+    """An entry as the books hold it: its place in the tree and its leaf hash."""
+
+    seq: int
+    key: str
+    kind: str
+    booked_on: date
+    leaf_hash: bytes
+    postings: tuple[Posting, ...]
+    meta: dict
+    reservation: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """An account's current figures in minor units."""
+
+    account: str
+    currency: str
+    balance: int
+    #: promised by open reservations
+    held: int
+
+    @property
+    def available(self) -> int:
+        return self.balance - self.held
+
+
+@dataclass(slots=True)
+class _Account:
+    id: int | None  #: None until an account opened in this batch is inserted
+    code: str
+    currency: str
+    floor_zero: bool
+    balance: int
+    held: int
+    changed: bool = False
+    type: str = ""
+
+
+def open_account(
+    session: Session, code: str, currency: str, *, type: str = "Assets", floor_zero: bool = False
+) -> Balance:
+    """Open an account (idempotent: opening it again with the same settings is a no-op).
+
+    Opening is itself an entry, so the export alone tells a verifier every account's currency
+    and whether it may go below zero.
+    """
+    if not isinstance(code, str) or not ACCOUNT_CODE.match(code):
+        raise InvalidEntry(f"{code!r} is not a valid account code (lower-case words joined by ':')")
+    if not isinstance(currency, str) or not CURRENCY_CODE.match(currency):
+        raise InvalidEntry(f"{currency!r} is not a three-letter currency code")
+    if type not in ACCOUNT_TYPES:
+        raise InvalidEntry(f"account type {type!r} is not one of {', '.join(ACCOUNT_TYPES)}")
+    meta = {"account": code, "currency": currency, "type": type, "floor_zero": bool(floor_zero)}
+    try:
+        post(session, Entry(key=f"open:{code}", kind="open", meta=meta))
+    except IdempotencyConflict:
+        raise AccountConflict(f"account {code} is already open with other settings") from None
+    return balance(session, code)
+
+
+def post(session: Session, entry: Entry, *, on: date | None = None) -> BookedEntry:
+    """Book one entry, or return the one booked before under the same key and content."""
+    return post_many(session, [entry], on=on)[0]
+
+
+def reserve(session: Session, key: str, postings: Sequence[Posting], meta: dict | None = None) -> BookedEntry:
+    """Hold money for a later payment: it stays in its account but is no longer available."""
+    return post(session, Entry(key=key, kind="reserve", postings=tuple(postings), meta=meta or {}))
+
+
+def settle(session: Session, key: str, reservation: int, meta: dict | None = None) -> BookedEntry:
+    """Post an open reservation: move the held money exactly as reserved."""
+    held = _reservation_postings(session, reservation)
+    return post(session, Entry(key=key, kind="settle", postings=held, meta=meta or {}, reservation=reservation))
+
+
+def void(session: Session, key: str, reservation: int, meta: dict | None = None) -> BookedEntry:
+    """Release an open reservation without moving money."""
+    return post(session, Entry(key=key, kind="void", meta=meta or {}, reservation=reservation))
+
+
+def record(session: Session, key: str, meta: dict) -> BookedEntry:
+    """Hash a governance event (an approval, a decline, a payout record) into the tree."""
+    return post(session, Entry(key=key, kind="note", meta=meta))
+
+
+def balance(session: Session, code: str) -> Balance:
+    """The current balance of one account, read from the kept figures (never summed)."""
+    row = session.execute(
+        select(schema.accounts.c.code, schema.accounts.c.currency, schema.accounts.c.balance, schema.accounts.c.held)
+        .where(schema.accounts.c.code == code)
+    ).first()
+    if row is None:
+        raise UnknownAccount(f"there is no account {code!r}")
+    return Balance(row.code, row.currency, row.balance, row.held)
+
+
+def balances(session: Session, codes: Iterable[str]) -> dict[str, Balance]:
+    """Current balances of several accounts, in one query; unknown codes are left out."""
+    rows = session.execute(
+        select(schema.accounts.c.code, schema.accounts.c.currency, schema.accounts.c.balance, schema.accounts.c.held)
+        .where(schema.accounts.c.code.in_(list(codes)))
+    )
+    return {r.code: Balance(r.code, r.currency, r.balance, r.held) for r in rows}
+
+
+def post_many(session: Session, entries: Sequence[Entry], *, on: date | None = None) -> list[BookedEntry]:
+    """Book entries in order, all or none, in the caller's transaction (which is not committed).
+
+    Entries whose key was booked before with the same content come back as they were booked;
+    a key reused for other content raises :class:`IdempotencyConflict` and nothing is written.
+    """
+    for entry in entries:
+        validate(entry)
+    booked_on = on or datetime.now(UTC).date()
+    head = lock_head(session)
+    frontier = Frontier.from_bytes(head.size, head.frontier)
+    results: dict[str, BookedEntry] = _already_booked(session, entries)
+
+    accounts = _load_accounts(session, entries)
+    reservations = _load_reservations(session, entries)
+    new_entries, new_postings, new_nodes = [], [], []
+    for entry in entries:
+        if entry.key in results:
+            _check_same_content(results[entry.key], entry)
+            continue
+        if entry.kind == "open":
+            _open(session, entry, accounts)
+        else:
+            _apply(entry, accounts, reservations)
+        seq = frontier.size
+        leaf = leaf_hash(canonical_bytes(leaf_object(seq, booked_on, entry)))
+        new_nodes.extend({"level": lv, "idx": ix, "hash": h} for lv, ix, h in frontier.append(leaf) if lv > 0)
+        new_entries.append(
+            {
+                "seq": seq,
+                "key": entry.key,
+                "kind": entry.kind,
+                "booked_on": booked_on,
+                "meta": canonical_bytes(dict(entry.meta)).decode("utf-8"),
+                "reservation": entry.reservation,
+                "leaf_hash": leaf,
+            }
+        )
+        new_postings.extend((seq, i, accounts[p.account], p.amount) for i, p in enumerate(entry.postings))
+        results[entry.key] = BookedEntry(
+            seq, entry.key, entry.kind, booked_on, leaf, entry.postings, dict(entry.meta), entry.reservation
+        )
+    if new_entries:
+        _write(session, accounts, new_entries, new_postings, new_nodes, frontier)
+    return [results[e.key] for e in entries]
+
+
+def lock_head(session: Session):
+    """Lock the tree head row (creating it for empty books): every append and signature orders here."""
+    query = select(schema.tree_head).where(schema.tree_head.c.id == 1)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    head = session.execute(query).first()
+    if head is None:
+        session.execute(insert(schema.tree_head).values(id=1, size=0, frontier=b"", root=EMPTY_ROOT))
+        head = session.execute(query).first()
+    return head
+
+
+def _already_booked(session: Session, entries: Sequence[Entry]) -> dict[str, BookedEntry]:
+    keys = list({e.key for e in entries})
+    rows = session.execute(select(schema.entries).where(schema.entries.c.key.in_(keys))).all()
+    if not rows:
+        return {}
+    seqs = [r.seq for r in rows]
+    lines: dict[int, list[Posting]] = {s: [] for s in seqs}
+    posting_rows = session.execute(
+        select(schema.postings.c.entry_seq, schema.accounts.c.code, schema.accounts.c.currency, schema.postings.c.amount)
+        .join(schema.accounts, schema.accounts.c.id == schema.postings.c.account_id)
+        .where(schema.postings.c.entry_seq.in_(seqs))
+        .order_by(schema.postings.c.entry_seq, schema.postings.c.position)
+    )
+    for p in posting_rows:
+        lines[p.entry_seq].append(Posting(p.code, p.currency, p.amount))
+    return {r.key: _booked_from_row(r, tuple(lines[r.seq])) for r in rows}
+
+
+def _booked_from_row(row, postings: tuple[Posting, ...]) -> BookedEntry:
+    return BookedEntry(
+        row.seq, row.key, row.kind, row.booked_on, bytes(row.leaf_hash), postings, json.loads(row.meta), row.reservation
+    )
+
+
+def _check_same_content(booked: BookedEntry, entry: Entry) -> None:
+    same = (
+        booked.kind == entry.kind
+        and booked.postings == entry.postings
+        and booked.meta == dict(entry.meta)
+        and booked.reservation == entry.reservation
+    )
+    if not same:
+        raise IdempotencyConflict(
+            f"key {entry.key!r} was already used for entry {booked.seq} with different content; "
+            "nothing was booked"
+        )
+
+
+def _load_accounts(session: Session, entries: Sequence[Entry]) -> dict[str, _Account]:
+    codes = {p.account for e in entries for p in e.postings}
+    if not codes:
+        return {}
+    a = schema.accounts.c
+    rows = session.execute(
+        select(a.id, a.code, a.currency, a.floor_zero, a.balance, a.held).where(a.code.in_(codes)).order_by(a.id)
+    )
+    found = {r.code: _Account(r.id, r.code, r.currency, r.floor_zero, r.balance, r.held) for r in rows}
+    return found
+
+
+def _open(session: Session, entry: Entry, accounts: dict[str, _Account]) -> None:
+    meta = entry.meta
+    code = meta.get("account")
+    if code in accounts or session.execute(select(schema.accounts.c.id).where(schema.accounts.c.code == code)).first():
+        raise AccountConflict(f"account {code} is already open")
+    accounts[code] = _Account(None, code, meta["currency"], bool(meta["floor_zero"]), 0, 0, type=meta["type"])
+
+
+def _load_reservations(session: Session, entries: Sequence[Entry]) -> dict[int, tuple[Posting, ...] | None]:
+    """Open reservations named by settle/void entries: seq -> postings (None once closed)."""
+    seqs = {e.reservation for e in entries if e.reservation is not None}
+    if not seqs:
+        return {}
+    e = schema.entries.c
+    kinds = dict(session.execute(select(e.seq, e.kind).where(e.seq.in_(seqs))).all())
+    closed = set(session.scalars(select(e.reservation).where(e.reservation.in_(seqs))))
+    open_ones: dict[int, tuple[Posting, ...] | None] = {}
+    for seq in seqs:
+        if kinds.get(seq) != "reserve":
+            continue
+        open_ones[seq] = None if seq in closed else _reservation_postings(session, seq)
+    return open_ones
+
+
+def _reservation_postings(session: Session, seq: int) -> tuple[Posting, ...]:
+    p, a = schema.postings.c, schema.accounts.c
+    rows = session.execute(
+        select(a.code, a.currency, p.amount)
+        .join(schema.accounts, a.id == p.account_id)
+        .where(p.entry_seq == seq)
+        .order_by(p.position)
+    ).all()
+    return tuple(Posting(r.code, r.currency, r.amount) for r in rows)
+
+
+def _apply(entry: Entry, accounts: dict[str, _Account], reservations: dict) -> None:
+    """Move the in-memory balances for one entry, refusing before anything is written."""
+    for posting in entry.postings:
+        account = accounts.get(posting.account)
+        if account is None:
+            raise UnknownAccount(f"there is no account {posting.account!r}; open it first")
+        if account.currency != posting.currency:
+            raise CurrencyMismatch(
+                f"account {posting.account} holds {account.currency}, not {posting.currency}"
+            )
+    if entry.reservation is not None:
+        if entry.reservation not in reservations:
+            raise UnknownReservation(f"entry {entry.reservation} is not a reservation")
+        held = reservations[entry.reservation]
+        if held is None:
+            raise ReservationClosed(f"reservation {entry.reservation} was already posted or voided")
+        if entry.kind == "settle" and entry.postings != held:
+            raise InvalidEntry(f"a settlement must post reservation {entry.reservation} exactly as reserved")
+        reservations[entry.reservation] = None
+        for posting in held:
+            if posting.amount < 0:
+                accounts[posting.account].held += posting.amount
+                accounts[posting.account].changed = True
+        if entry.kind == "void":
+            return
+    for posting in entry.postings:
+        account = accounts[posting.account]
+        if entry.kind == "reserve":
+            if posting.amount < 0:
+                account.held -= posting.amount
+        else:
+            account.balance += posting.amount
+        account.changed = True
+        if account.floor_zero and account.balance - account.held < 0:
+            available_before = account.balance - account.held - posting.amount
+            raise InsufficientFunds(
+                f"{account.code} has {available_before} available ({account.currency} minor units), "
+                f"less than the {-posting.amount} asked; nothing was booked"
+            )
+
+
+def _write(session, accounts, new_entries, new_postings, new_nodes, frontier) -> None:
+    """Write a checked batch: nothing reaches the database before every entry passed."""
+    a = schema.accounts.c
+    for account in accounts.values():
+        if account.id is None:
+            account.id = session.execute(
+                insert(schema.accounts)
+                .values(code=account.code, currency=account.currency, type=account.type,
+                        floor_zero=account.floor_zero, balance=0, held=0)
+                .returning(a.id)
+            ).scalar_one()
+    for account in sorted(accounts.values(), key=lambda acc: acc.id):
+        if account.changed:
+            session.execute(
+                update(schema.accounts).where(a.id == account.id).values(balance=account.balance, held=account.held)
+            )
+    session.execute(insert(schema.entries), new_entries)
+    if new_postings:
+        session.execute(
+            insert(schema.postings),
+            [{"entry_seq": s, "position": i, "account_id": acc.id, "amount": amt} for s, i, acc, amt in new_postings],
+        )
+    if new_nodes:
+        session.execute(insert(schema.tree_nodes), new_nodes)
+    session.execute(
+        update(schema.tree_head)
+        .where(schema.tree_head.c.id == 1)
+        .values(size=frontier.size, frontier=frontier.to_bytes(), root=frontier.root())
+    )

@@ -1,0 +1,105 @@
+"""Fixtures: every database test runs on SQLite and on a throwaway PostgreSQL cluster.
+
+Each backend gets a template database migrated once with Alembic; each test gets a fresh copy
+(a file copy for SQLite, ``CREATE DATABASE ... TEMPLATE`` for PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from funds.config import Config
+from funds.db import make_engine
+from funds.migrate import upgrade
+from tests.postgres import Cluster
+
+BACKENDS = [b for b in os.environ.get("AYNI_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+_database_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    cluster = Cluster().start()
+    try:
+        admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("CREATE DATABASE ayni_template"))
+        admin.dispose()
+        template = make_engine(cluster.url("ayni_template"))
+        upgrade(template)
+        template.dispose()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    """A fresh, migrated database on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "ayni.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    cluster: Cluster = request.getfixturevalue("postgres_cluster")
+    name = f"test_{next(_database_numbers)}"
+    admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE ayni_template"))
+    yield cluster.url(name)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(engine):
+    from sqlalchemy.orm import Session
+
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+        session.rollback()
+
+
+@pytest.fixture
+def config(database_url, tmp_path):
+    return Config(
+        database_url=database_url,
+        secret_key="test-secret",
+        ledger_key_file=str(tmp_path / "ledger-signing.key"),
+        testing=True,
+    )
+
+
+@pytest.fixture
+def app(config):
+    app = create_app(config)
+    yield app
+    app.extensions["ayni.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
