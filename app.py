@@ -16,10 +16,11 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["ayni.config"] = config
     db.init_app(app, db.make_engine(config.database_url))
 
-    from funds.cli import db_cli, ledger_cli
+    from funds.cli import db_cli, dev_command, ledger_cli
     from funds.public import views as public_views
 
     app.register_blueprint(public_views.blueprint)
     app.cli.add_command(ledger_cli)
     app.cli.add_command(db_cli)
+    app.cli.add_command(dev_command)
     return app

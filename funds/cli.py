@@ -77,3 +77,19 @@ def upgrade_command() -> None:
     """Apply every migration."""
     migrate.upgrade(current_app.extensions["ayni.engine"])
     click.echo("database is up to date")
+
+
+@click.command("dev")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def dev_command(host: str, port: int) -> None:
+    """Migrate, add demo data, and serve the app for local use."""
+    from . import demo
+
+    migrate.upgrade(current_app.extensions["ayni.engine"])
+    if in_transaction(_sessionmaker(), demo.seed):
+        click.echo("demo data added: three pools of the Warsaw peer committee")
+    from werkzeug.serving import run_simple
+
+    click.echo(f"Ayni is running at http://{host}:{port}/ (Ctrl-C to stop)")
+    run_simple(host, port, current_app._get_current_object(), threaded=True)

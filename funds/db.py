@@ -9,10 +9,11 @@ read in a deferred transaction and never block writers (WAL).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from flask import Flask, g, request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +26,9 @@ RETRYABLE_SQLSTATES = {"40001", "40P01"}
 def make_engine(url: str) -> Engine:
     """An engine tuned for the books: WAL, full sync and IMMEDIATE writes on SQLite."""
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         _prepare_sqlite(engine)
     else:

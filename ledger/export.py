@@ -110,7 +110,7 @@ def write_beancount(session: Session, out: BinaryIO, origin: str) -> int:
     # A tolerance of zero for whole-unit currencies and none inferred from precision:
     # the books balance exactly or bean-check says so.
     line('option "inferred_tolerance_default" "*:0"')
-    line('option "inferred_tolerance_multiplier" "0"')
+    line('option "tolerance_multiplier" "0"')
     line()
     last_day = None
     for leaf in iter_leaves(session, size):

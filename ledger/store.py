@@ -108,6 +108,9 @@ def reserve(session: Session, key: str, postings: Sequence[Posting], meta: dict 
 def settle(session: Session, key: str, reservation: int, meta: dict | None = None) -> BookedEntry:
     """Post an open reservation: move the held money exactly as reserved."""
     held = _reservation_postings(session, reservation)
+    if not held:
+        # Without this, an unknown seq would be refused as "needs at least two postings".
+        raise UnknownReservation(f"entry {reservation} is not a reservation")
     return post(session, Entry(key=key, kind="settle", postings=held, meta=meta or {}, reservation=reservation))
 
 
@@ -154,8 +157,8 @@ def post_many(session: Session, entries: Sequence[Entry], *, on: date | None = N
     frontier = Frontier.from_bytes(head.size, head.frontier)
     results: dict[str, BookedEntry] = _already_booked(session, entries)
 
-    accounts = _load_accounts(session, entries)
     reservations = _load_reservations(session, entries)
+    accounts = _load_accounts(session, entries, reservations)
     new_entries, new_postings, new_nodes = [], [], []
     for entry in entries:
         if entry.key in results:
@@ -227,8 +230,9 @@ def _booked_from_row(row, postings: tuple[Posting, ...]) -> BookedEntry:
 def _check_same_content(booked: BookedEntry, entry: Entry) -> None:
     same = (
         booked.kind == entry.kind
-        and booked.postings == entry.postings
-        and booked.meta == dict(entry.meta)
+        and booked.postings == tuple(entry.postings)
+        # canonical bytes, not ==: True == 1 in Python, but they are different content
+        and canonical_bytes(booked.meta) == canonical_bytes(dict(entry.meta))
         and booked.reservation == entry.reservation
     )
     if not same:
@@ -238,8 +242,10 @@ def _check_same_content(booked: BookedEntry, entry: Entry) -> None:
         )
 
 
-def _load_accounts(session: Session, entries: Sequence[Entry]) -> dict[str, _Account]:
+def _load_accounts(session: Session, entries: Sequence[Entry], reservations: dict) -> dict[str, _Account]:
     codes = {p.account for e in entries for p in e.postings}
+    # A void has no postings of its own but releases the holds on its reservation's accounts.
+    codes |= {p.account for held in reservations.values() if held for p in held}
     if not codes:
         return {}
     a = schema.accounts.c
@@ -253,6 +259,15 @@ def _load_accounts(session: Session, entries: Sequence[Entry]) -> dict[str, _Acc
 def _open(session: Session, entry: Entry, accounts: dict[str, _Account]) -> None:
     meta = entry.meta
     code = meta.get("account")
+    # The same rules the replayer applies, so an open that is booked also verifies.
+    if not isinstance(code, str) or not ACCOUNT_CODE.match(code):
+        raise InvalidEntry(f"{code!r} is not a valid account code (lower-case words joined by ':')")
+    if not isinstance(meta.get("currency"), str) or not CURRENCY_CODE.match(meta["currency"]):
+        raise InvalidEntry(f"{meta.get('currency')!r} is not a three-letter currency code")
+    if meta.get("type") not in ACCOUNT_TYPES:
+        raise InvalidEntry(f"account type {meta.get('type')!r} is not one of {', '.join(ACCOUNT_TYPES)}")
+    if not isinstance(meta.get("floor_zero"), bool):
+        raise InvalidEntry("opening an account needs floor_zero set to true or false")
     if code in accounts or session.execute(select(schema.accounts.c.id).where(schema.accounts.c.code == code)).first():
         raise AccountConflict(f"account {code} is already open")
     accounts[code] = _Account(None, code, meta["currency"], bool(meta["floor_zero"]), 0, 0, type=meta["type"])

@@ -1,0 +1,1 @@
+"""Pools: the funds donors give to and committees grant from."""

@@ -1,0 +1,108 @@
+"""Committees, their members and the pools they run."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from funds.base import Base
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Committee(Base):
+    """Peers from the community who decide on a pool's requests together."""
+
+    __tablename__ = "committees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    members: Mapped[list[Member]] = relationship(back_populates="committee", order_by="Member.id")
+    pools: Mapped[list[Pool]] = relationship(back_populates="committee", order_by="Pool.id")
+
+
+class Member(Base):
+    """A committee member. Their public key seals what recipients write; the private key never
+    reaches the server."""
+
+    __tablename__ = "committee_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    #: member, treasurer or coordinator
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    #: X25519 public key (32 bytes) for libsodium sealed boxes; None until the member makes one
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    committee: Mapped[Committee] = relationship(back_populates="members")
+
+
+class Pool(Base):
+    """A fund with its own money, rules and committee. Amounts are minor units of ``currency``."""
+
+    __tablename__ = "pools"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    goal: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: the most one request may ask for
+    request_cap: Mapped[int] = mapped_column(BigInteger)
+    #: how many grants one codename may receive per ``frequency_cap_days`` (None: no cap)
+    frequency_cap_count: Mapped[int | None] = mapped_column(Integer)
+    frequency_cap_days: Mapped[int | None] = mapped_column(Integer)
+    #: approvals needed to grant (and declines needed to decline)
+    quorum: Mapped[int] = mapped_column(Integer, default=2)
+    #: up to this amount one member may approve alone in an emergency (0: never)
+    fast_track_limit: Mapped[int] = mapped_column(BigInteger, default=0)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: the "where most needed" pool donors land on by default
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    committee: Mapped[Committee] = relationship(back_populates="pools")
+    texts: Mapped[list[PoolText]] = relationship(back_populates="pool", cascade="all, delete-orphan")
+    rounds: Mapped[list[Round]] = relationship(back_populates="pool", order_by="Round.opens_on")
+
+    def text(self, lang: str) -> PoolText:
+        """The pool's name and description in ``lang``, else English, else any."""
+        by_lang = {t.lang: t for t in self.texts}
+        return by_lang.get(lang) or by_lang.get("en") or next(iter(by_lang.values()))
+
+
+class PoolText(Base):
+    """A pool's name and description in one language."""
+
+    __tablename__ = "pool_texts"
+
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    pool: Mapped[Pool] = relationship(back_populates="texts")
+
+
+class Round(Base):
+    """A round of cash support: a budget shared by a target number of people."""
+
+    __tablename__ = "pool_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    budget: Mapped[int] = mapped_column(BigInteger)
+    target_recipients: Mapped[int] = mapped_column(Integer)
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date | None] = mapped_column(Date)
+
+    pool: Mapped[Pool] = relationship(back_populates="rounds")
