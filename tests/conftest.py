@@ -48,7 +48,14 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
-@pytest.fixture(params=BACKENDS)
+def pytest_generate_tests(metafunc):
+    """Database tests run once per backend; ``@pytest.mark.sqlite_only`` keeps one (browser tests)."""
+    if "database_url" in metafunc.fixturenames:
+        only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("database_url", ["sqlite"] if only_sqlite else BACKENDS, indirect=True)
+
+
+@pytest.fixture
 def database_url(request, tmp_path):
     """A fresh, migrated database on each backend."""
     if request.param == "sqlite":
@@ -103,3 +110,55 @@ def app(config):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+CHROMIUM = os.environ.get("AYNI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium driven by Playwright. Missing chromium fails the run, loudly."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"Debian chromium was not found at {CHROMIUM}: run `apt-get install -y chromium` "
+            "(.ci/run does) or set AYNI_CHROMIUM; browser tests are never skipped",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served over HTTP on a free loopback port; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)

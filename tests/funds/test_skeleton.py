@@ -1,5 +1,6 @@
 """The skeleton: the home page, the schema and its migrations."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -26,3 +27,9 @@ def test_migrations_match_the_models(engine):
 def test_migrations_created_every_table(engine):
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
+
+
+@pytest.mark.sqlite_only
+def test_a_visitor_reads_the_home_page_in_a_real_browser(live_server, page):
+    page.goto(live_server + "/")
+    assert "mutual aid" in page.locator("h1").inner_text()
