@@ -39,6 +39,8 @@ def verify(session: Session) -> VerifyReport:
     frontier = Frontier()
     replayer = Replayer()
     for leaf in iter_leaves(session, size):
+        if leaf.seq != frontier.size:
+            raise TamperDetected(f"entry {frontier.size} is missing from the books", seq=frontier.size)
         if leaf_hash(leaf.data) != leaf.stored_hash:
             raise TamperDetected(
                 f"entry {leaf.seq} ({leaf.entry.key}) does not match its leaf hash: its rows were changed",
@@ -50,6 +52,8 @@ def verify(session: Session) -> VerifyReport:
             raise TamperDetected(f"entry {leaf.seq} breaks the books: {error}", seq=leaf.seq) from error
         frontier.append(leaf.stored_hash)
         _check_checkpoint(signed, frontier)
+    if frontier.size != size:
+        raise TamperDetected(f"entry {frontier.size} is missing from the books", seq=frontier.size)
     root = frontier.root() if size else EMPTY_ROOT
     if current is not None and bytes(current.root) != root:
         raise TamperDetected("the stored tree head does not match the entries: the books were rewritten")
@@ -72,7 +76,7 @@ def _check_checkpoint(signed: dict[int, bytes], frontier: Frontier) -> None:
 
 def _check_balances(session: Session, replayer: Replayer) -> int:
     a = schema.accounts.c
-    kept = {code: (bal, held) for code, bal, held in session.execute(select(a.code, a.balance, a.held)).tuples()}
+    kept = {code: (bal, held) for code, bal, held in session.execute(select(a.code, a.balance, a.held))}
     replayed = replayer.balances
     for code in sorted(set(kept) | set(replayed)):
         if kept.get(code) != tuple(replayed.get(code, (None, None))):

@@ -99,7 +99,7 @@ class Verifier:
     @classmethod
     def from_vkey(cls, vkey: str) -> Verifier:
         """Read a verifier key string ``<name>+<hex key hash>+<base64(0x01 || public key)>``."""
-        parts = vkey.strip().split("+")
+        parts = vkey.strip().split("+", 2)
         if len(parts) != 3 or not _HEX8.match(parts[1]):
             raise CheckpointError("a verifier key reads <name>+<8 hex digits>+<base64 key>")
         name, hash_hex, key64 = parts
@@ -128,7 +128,7 @@ class Signer:
     """An Ed25519 note signer, read from a signer key string (``PRIVATE+KEY+...``)."""
 
     def __init__(self, skey: str):
-        parts = skey.strip().split("+")
+        parts = skey.strip().split("+", 4)
         if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"] or not _HEX8.match(parts[3]):
             raise CheckpointError("a signer key reads PRIVATE+KEY+<name>+<8 hex digits>+<base64 key>")
         key = _b64decode(parts[4], "signer key")
@@ -156,10 +156,13 @@ class Signer:
         """The signed note: the checkpoint body, a blank line, and our signature line."""
         if checkpoint.origin != self.name:
             raise CheckpointError(f"key {self.name!r} signs only checkpoints of origin {self.name!r}")
-        body = checkpoint.body()
-        signature = self._key.sign(body.encode())
+        return self.sign(checkpoint.body())
+
+    def sign(self, text: str) -> str:
+        """A signed note of any ``text`` (ending in a newline), as note.Sign writes it."""
+        signature = self._key.sign(text.encode())
         sig64 = base64.b64encode(self.verifier.key_hash + signature).decode()
-        return f"{body}\n{SIGNATURE_PREFIX}{self.name} {sig64}\n"
+        return f"{text}\n{SIGNATURE_PREFIX}{self.name} {sig64}\n"
 
 
 def generate_signer(name: str) -> Signer:
@@ -174,6 +177,17 @@ def generate_signer(name: str) -> Signer:
 def open_note(note: str, verifier: Verifier) -> Checkpoint:
     """Check a signed checkpoint note against ``verifier`` and return its checkpoint.
 
+    The origin must be the key's name, so one ledger's checkpoint never passes for another's.
+    """
+    checkpoint = Checkpoint.parse(verify_note(note, verifier))
+    if checkpoint.origin != verifier.name:
+        raise CheckpointError(f"checkpoint origin {checkpoint.origin!r} is not the key name {verifier.name!r}")
+    return checkpoint
+
+
+def verify_note(note: str, verifier: Verifier) -> str:
+    """Check a signed note's signature by ``verifier``; return the signed text.
+
     As note.Open: signatures by other keys (witness co-signatures) are ignored, a bad
     signature by our key is refused, and at least one good signature by it is required.
     """
@@ -184,7 +198,7 @@ def open_note(note: str, verifier: Verifier) -> Checkpoint:
     split = note.rfind("\n\n")
     if split < 0:
         raise CheckpointError("a signed note has a blank line before its signatures")
-    body, signature_lines = note[: split + 1], note[split + 2 : -1].split("\n")
+    text, signature_lines = note[: split + 1], note[split + 2 : -1].split("\n")
     if len(signature_lines) > MAX_SIGNATURES:
         raise CheckpointError(f"a signed note with more than {MAX_SIGNATURES} signatures")
     verified = False
@@ -198,12 +212,9 @@ def open_note(note: str, verifier: Verifier) -> Checkpoint:
             raise CheckpointError(f"the signature by {name} is too short")
         if name != verifier.name or raw[:4] != verifier.key_hash:
             continue  # someone else's signature, e.g. a witness co-signature
-        if not verifier.verify(body.encode(), raw[4:]):
+        if not verifier.verify(text.encode(), raw[4:]):
             raise CheckpointError(f"the signature by {name} does not verify")
         verified = True
     if not verified:
         raise CheckpointError(f"the note carries no signature by {verifier.name}")
-    checkpoint = Checkpoint.parse(body)
-    if checkpoint.origin != verifier.name:
-        raise CheckpointError(f"checkpoint origin {checkpoint.origin!r} is not the key name {verifier.name!r}")
-    return checkpoint
+    return text

@@ -128,10 +128,12 @@ def write_beancount(session: Session, out: BinaryIO, origin: str) -> int:
                 account = beancount_account(posting.account, types[posting.account])
                 line(f"  {account}  {beancount_amount(posting.amount, posting.currency)}")
         else:
-            line(f"; {day} seq {leaf.seq} {entry.kind} {entry.key} (moves no money)")
+            # The key is JSON-quoted: a newline in it must not end the comment and start a directive.
+            key = orjson.dumps(entry.key).decode()
+            line(f"; {day} seq {leaf.seq} {entry.kind} {key} (moves no money)")
         line()
     if last_day is not None:
         closing_day = (last_day + timedelta(days=1)).isoformat()
-        for code, currency, kept in session.execute(select(a.code, a.currency, a.balance).order_by(a.code)).tuples():
+        for code, currency, kept in session.execute(select(a.code, a.currency, a.balance).order_by(a.code)):
             line(f"{closing_day} balance {beancount_account(code, types[code])}  {beancount_amount(kept, currency)}")
     return size

@@ -3,7 +3,8 @@
 Following the RFC to the byte, rather than inventing a tree, is what lets a donor check a
 receipt, and a witness check our checkpoints, with tools we did not write.
 
-The store keeps every *complete* node (the root of a perfect subtree) as ``(level, index)``:
+Checking proofs needs none of this module: it lives in :mod:`ledger.proofs` (re-exported
+here). The store keeps every *complete* node (the root of a perfect subtree) as ``(level, index)``:
 level 0 is the leaf hashes, and node ``(level, index)`` covers leaves
 ``[index * 2**level, (index + 1) * 2**level)``. Complete nodes never change once written, so
 they can be inserted append-only; any root or proof for any past size is then built from
@@ -16,26 +17,25 @@ from collections.abc import Callable, Sequence
 from hashlib import sha256
 
 from .errors import ProofError
+from .proofs import EMPTY_ROOT, HASH_SIZE, check_size, leaf_hash, node_hash, verify_consistency, verify_inclusion
 
-HASH_SIZE = 32
-#: the root of the empty tree (RFC 6962 2.1: MTH({}) = SHA-256())
-EMPTY_ROOT = sha256(b"").digest()
-#: no tree we could ever hold is deeper than this; longer proofs are refused before hashing
-MAX_PROOF_LENGTH = 64
+__all__ = [
+    "EMPTY_ROOT",
+    "Frontier",
+    "MemoryTree",
+    "consistency_proof",
+    "inclusion_proof",
+    "leaf_hash",
+    "node_hash",
+    "root_at",
+    "subtree_hash",
+    "verify_consistency",
+    "verify_inclusion",
+]
 
 GetNode = Callable[[int, int], bytes]
 #: a complete node created by an append: (level, index, hash)
 Node = tuple[int, int, bytes]
-
-
-def leaf_hash(data: bytes) -> bytes:
-    """Hash of a leaf: SHA-256(0x00 || data); the prefix keeps leaves and nodes apart."""
-    return sha256(b"\x00" + data).digest()
-
-
-def node_hash(left: bytes, right: bytes) -> bytes:
-    """Hash of an interior node: SHA-256(0x01 || left || right)."""
-    return sha256(b"\x01" + left + right).digest()
 
 
 def _split(n: int) -> int:
@@ -60,11 +60,12 @@ class Frontier:
         if any(len(h) != HASH_SIZE for h in hashes):
             raise ValueError("every edge hash must be 32 bytes")
         self.size = size
-        self._hashes = list(hashes)
+        self._hashes = [bytes(h) for h in hashes]
 
     @classmethod
     def from_bytes(cls, size: int, blob: bytes) -> Frontier:
-        """Rebuild a frontier saved with :meth:`to_bytes`."""
+        """Rebuild a frontier saved with :meth:`to_bytes` (any bytes-like ``blob``)."""
+        blob = bytes(blob)
         if len(blob) % HASH_SIZE:
             raise ValueError("a saved frontier is a whole number of 32-byte hashes")
         return cls(size, [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)])
@@ -94,7 +95,8 @@ class Frontier:
         per level at which a perfect subtree is completed. Amortised, one node hash per append.
         """
         if len(leaf) != HASH_SIZE:
-            raise ValueError("a leaf hash is 32 bytes")
+            raise ValueError("a leaf hash is 32 bytes (append the hash, not the entry)")
+        leaf = bytes(leaf)
         index = self.size
         nodes = [(0, index, leaf)]
         hashes = self._hashes
@@ -137,14 +139,14 @@ def subtree_hash(start: int, end: int, get_node: GetNode) -> bytes:
 
 def root_at(size: int, get_node: GetNode) -> bytes:
     """The root the tree had when it held ``size`` leaves."""
-    _check_size("tree size", size)
+    check_size("tree size", size)
     return EMPTY_ROOT if size == 0 else subtree_hash(0, size, get_node)
 
 
 def inclusion_proof(index: int, size: int, get_node: GetNode) -> list[bytes]:
     """PATH(index, D[size]) of RFC 6962 2.1.1: the audit path of leaf ``index``, leaf first."""
-    _check_size("tree size", size)
-    _check_size("leaf index", index)
+    check_size("tree size", size)
+    check_size("leaf index", index)
     if index >= size:
         raise ProofError(f"leaf {index} is not in a tree of {size} leaves")
     proof: list[bytes] = []
@@ -163,8 +165,8 @@ def inclusion_proof(index: int, size: int, get_node: GetNode) -> list[bytes]:
 
 def consistency_proof(old_size: int, new_size: int, get_node: GetNode) -> list[bytes]:
     """PROOF(old_size, D[new_size]) of RFC 6962 2.1.2 (SUBPROOF unrolled into a loop)."""
-    _check_size("old size", old_size)
-    _check_size("new size", new_size)
+    check_size("old size", old_size)
+    check_size("new size", new_size)
     if not 0 < old_size <= new_size:
         raise ProofError(f"no consistency proof from size {old_size} to size {new_size}")
     proof: list[bytes] = []
@@ -183,101 +185,6 @@ def consistency_proof(old_size: int, new_size: int, get_node: GetNode) -> list[b
         proof.append(subtree_hash(start, end, get_node))
     proof.reverse()
     return proof
-
-
-def _check_size(what: str, value: object) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ProofError(f"{what} must be a whole number >= 0, not {value!r}")
-
-
-def _check_hashes(proof: object, *named: object) -> None:
-    if not isinstance(proof, (list, tuple)):
-        raise ProofError("a proof is a list of hashes")
-    if len(proof) > MAX_PROOF_LENGTH:
-        raise ProofError(f"a proof of {len(proof)} hashes is longer than any real tree needs")
-    for h in (*named, *proof):
-        if not isinstance(h, bytes) or len(h) != HASH_SIZE:
-            raise ProofError("every hash in a proof must be 32 bytes")
-
-
-def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes) -> None:
-    """Check that ``leaf`` (a leaf *hash*) is leaf ``index`` of the tree ``(size, root)``.
-
-    RFC 9162 2.1.3.2. Raises :class:`ProofError` for any proof that is malformed, too long,
-    too short, out of order, or made for another index or size.
-    """
-    _check_size("tree size", size)
-    _check_size("leaf index", index)
-    _check_hashes(proof, leaf, root)
-    if index >= size:
-        raise ProofError(f"leaf {index} is not in a tree of {size} leaves")
-    fn, sn, r = index, size - 1, leaf
-    for p in proof:
-        if sn == 0:
-            raise ProofError("the inclusion proof is longer than a tree of this size needs")
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            while not fn & 1 and fn:
-                fn >>= 1
-                sn >>= 1
-        else:
-            r = node_hash(r, p)
-        fn >>= 1
-        sn >>= 1
-    if sn != 0:
-        raise ProofError("the inclusion proof is shorter than a tree of this size needs")
-    if r != root:
-        raise ProofError(f"the inclusion proof for leaf {index} does not lead to the root of size {size}")
-
-
-def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> None:
-    """Check that the tree ``(new_size, new_root)`` extends ``(old_size, old_root)`` unchanged.
-
-    RFC 9162 2.1.4.2. Equal sizes need an empty proof and equal roots; an old size of zero
-    proves nothing and is refused, as are proofs of the wrong length, order, or sizes.
-    """
-    _check_size("old size", old_size)
-    _check_size("new size", new_size)
-    _check_hashes(proof, old_root, new_root)
-    if old_size == 0:
-        raise ProofError("a consistency proof from the empty tree proves nothing")
-    if old_size > new_size:
-        raise ProofError(f"a tree of {new_size} leaves cannot extend one of {old_size}")
-    if old_size == new_size:
-        if proof:
-            raise ProofError("trees of the same size need an empty consistency proof")
-        if old_root != new_root:
-            raise ProofError(f"two different roots for the same size {old_size}")
-        return
-    if not proof:
-        raise ProofError(f"an empty consistency proof from size {old_size} to {new_size}")
-    path = list(proof)
-    if old_size & (old_size - 1) == 0:
-        path.insert(0, old_root)
-    fn, sn = old_size - 1, new_size - 1
-    while fn & 1:
-        fn >>= 1
-        sn >>= 1
-    fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            raise ProofError("the consistency proof is longer than these sizes need")
-        if fn & 1 or fn == sn:
-            fr = node_hash(c, fr)
-            sr = node_hash(c, sr)
-            while not fn & 1 and fn:
-                fn >>= 1
-                sn >>= 1
-        else:
-            sr = node_hash(sr, c)
-        fn >>= 1
-        sn >>= 1
-    if sn != 0:
-        raise ProofError("the consistency proof is shorter than these sizes need")
-    if fr != old_root:
-        raise ProofError(f"the consistency proof does not lead to the old root of size {old_size}")
-    if sr != new_root:
-        raise ProofError(f"the consistency proof does not lead to the new root of size {new_size}")
 
 
 class MemoryTree:
@@ -309,6 +216,8 @@ class MemoryTree:
     def get_node(self, level: int, index: int) -> bytes:
         """The complete node ``(level, index)``; ``LookupError`` if it is not complete yet."""
         try:
+            if level < 0 or index < 0:
+                raise IndexError
             return self.levels[level][index]
         except IndexError:
             raise LookupError(f"no complete node ({level}, {index}) in a tree of {self.size}") from None

@@ -50,7 +50,7 @@ def iter_leaves(session: Session, size: int) -> Iterator[StoredLeaf]:
             .join(schema.accounts, a.id == p.account_id)
             .where(p.entry_seq >= start, p.entry_seq < end)
             .order_by(p.entry_seq, p.position)
-        ).tuples():
+        ):
             lines.setdefault(seq, []).append(Posting(code, currency, amount))
         for row in rows:
             entry = Entry(

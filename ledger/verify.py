@@ -14,35 +14,31 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from hashlib import sha256
 from itertools import islice
-from typing import IO
 
 from .checkpoint import Checkpoint, Verifier, open_note
-from .errors import CheckpointError, LedgerError, ProofError, TamperDetected
-from .merkle import EMPTY_ROOT, leaf_hash, verify_inclusion
+from .errors import CheckpointError, LedgerError, TamperDetected
+from .receipt import HEX_HASH, MAX_PROOF_FILE, PROOF_FORMAT, ProofSummary, as_verifier, verify_proof_file
 from .replay import Replayer
+from .treehash import BackgroundHasher, can_parallelise, edge_root, read_chunks, split_lines
 
 try:
     from orjson import loads as _loads
 except ImportError:  # pragma: no cover - orjson is a dependency; plain json is the fallback
     from json import loads as _loads
 
+__all__ = ["Summary", "ProofSummary", "main", "verify_export", "verify_lines", "verify_proof_file"]
+
 EXPORT_FORMAT = "ayni-ledger/1"
-PROOF_FORMAT = "ayni-inclusion-proof/1"
-_CHUNK = 1 << 20
-_HEX_HASH = re.compile(r"[0-9a-f]{64}\Z")
-#: no honest proof file comes near this; refuse bigger ones unread
-MAX_PROOF_FILE = 1 << 20
 
 
 @dataclass(frozen=True)
 class Summary:
-    """What a verification established."""
+    """What verifying an export established."""
 
     origin: str
     size: int
@@ -58,30 +54,81 @@ class Summary:
         return text + f", checkpoint size {self.checkpoint_size} verified"
 
 
-@dataclass(frozen=True)
-class ProofSummary:
-    origin: str
-    seq: int
-    size: int
-    entry: dict
+def verify_export(
+    source: str | os.PathLike | Iterable[bytes | str],
+    checkpoint_note: str | None = None,
+    vkey: str | Verifier | None = None,
+    *,
+    parallel: bool | None = None,
+) -> Summary:
+    """Verify a JSONL export (a path, or its lines); raise the first problem found.
 
-    def line(self) -> str:
-        return f"ok: entry {self.seq} is in the books of {self.origin}, checkpoint size {self.size} verified"
+    With ``checkpoint_note`` and ``vkey`` the checkpoint's signature is checked first, then
+    the root of the export's first ``size`` entries. ``parallel`` hashes in a helper process
+    (default: for big files on machines with two cores or more). Raises
+    :class:`TamperDetected` (``.seq`` names the first bad entry when there is one) or
+    :class:`CheckpointError`.
+    """
+    checkpoint = None
+    if checkpoint_note is not None or vkey is not None:
+        if checkpoint_note is None or vkey is None:
+            raise CheckpointError("a checkpoint is checked with the fund's public key: give both")
+        checkpoint = open_note(checkpoint_note, as_verifier(vkey))
+    if not isinstance(source, (str, os.PathLike)):
+        return verify_lines(_given_lines(source), checkpoint)
+    with open(source, "rb") as stream:
+        if parallel is None:
+            parallel = can_parallelise(stream)
+        if not parallel:
+            return verify_lines(split_lines(read_chunks(stream)), checkpoint)
+        hasher = BackgroundHasher(sizes=[checkpoint.size] if checkpoint else [])
+        try:
+            return verify_lines(split_lines(hasher.tee(read_chunks(stream))), checkpoint, hasher)
+        finally:
+            hasher.close()
 
 
-def _verifier(vkey: str | Verifier) -> Verifier:
-    return vkey if isinstance(vkey, Verifier) else Verifier.from_vkey(vkey)
+def verify_lines(
+    lines: Iterator[bytes], checkpoint: Checkpoint | None = None, hasher: BackgroundHasher | None = None
+) -> Summary:
+    """Verify an export given as lines without newlines, header first.
 
-
-def _file_lines(stream: IO[bytes]) -> Iterator[bytes]:
-    """Lines without their newline, read a megabyte at a time (faster than line iteration)."""
-    rest = b""
-    while chunk := stream.read(_CHUNK):
-        lines = (rest + chunk).split(b"\n")
-        rest = lines.pop()
-        yield from lines
-    if rest:
-        yield rest
+    With a ``hasher`` that is fed the same bytes, the tree is built beside the replay.
+    """
+    origin, size, root = _read_header(next(lines, None))
+    if checkpoint is not None:
+        if checkpoint.origin != origin:
+            raise CheckpointError(f"the checkpoint is for {checkpoint.origin!r}, the export for {origin!r}")
+        if checkpoint.size > size:
+            raise CheckpointError(
+                f"the checkpoint covers {checkpoint.size} entries, the export only {size}: entries are missing"
+            )
+    replayer = Replayer()
+    stack: list[bytes] | None = None if hasher else []
+    seq, roots = 0, {}
+    if checkpoint is not None:
+        seq = _check_lines(lines, 0, checkpoint.size, replayer, stack)
+        if stack is not None and seq == checkpoint.size:
+            roots[seq] = edge_root(stack)
+    seq = _check_lines(lines, seq, size - seq, replayer, stack)
+    if seq < size:
+        raise TamperDetected(f"the export ends after {seq} entries; its header says {size}", seq)
+    if next(lines, None) is not None:
+        raise TamperDetected(f"line {size + 2}: more entries than the {size} the header announces", size)
+    if stack is not None:
+        roots[size] = edge_root(stack)
+    else:
+        hashed, roots = hasher.finish()
+        if hashed != size:  # pragma: no cover - the helper splits the same bytes the same way
+            raise TamperDetected(f"the export's lines were replayed as {size} entries and hashed as {hashed}")
+    if checkpoint is not None and roots[checkpoint.size] != checkpoint.root:
+        raise TamperDetected(f"the first {checkpoint.size} entries do not rebuild the root signed in the checkpoint")
+    if roots[size] != root:
+        raise TamperDetected(
+            f"the {size} entries rebuild root {roots[size].hex()}, not the header's {root.hex()}: "
+            "an entry or the header was altered"
+        )
+    return Summary(origin, size, root, checkpoint.size if checkpoint else None, replayer.balances)
 
 
 def _given_lines(lines: Iterable[bytes | str]) -> Iterator[bytes]:
@@ -102,164 +149,67 @@ def _read_header(raw: bytes | None) -> tuple[str, int, bytes]:
     origin, size, root = header.get("origin"), header.get("size"), header.get("root")
     if set(header) != {"format", "origin", "size", "root"} or not isinstance(origin, str):
         raise TamperDetected("line 1: the header carries exactly format, origin, size and root")
-    if type(size) is not int or size < 0 or not isinstance(root, str) or not _HEX_HASH.match(root):
+    if type(size) is not int or size < 0 or not isinstance(root, str) or not HEX_HASH.match(root):
         raise TamperDetected("line 1: the header's size or root is malformed")
     return origin, size, bytes.fromhex(root)
 
 
-def _check_lines(lines: Iterator[bytes], start: int, count: int, replayer: Replayer, stack: list[bytes]) -> int:
-    """Hash, parse and replay up to ``count`` entries from seq ``start``; return the next seq.
-
-    This is the hot loop: the tree's right edge is kept inline in ``stack`` (the same
-    algorithm as :class:`~ledger.merkle.Frontier`) and every name is a local.
+def _check_lines(lines: Iterator[bytes], start: int, count: int, replayer: Replayer, stack: list[bytes] | None) -> int:
+    """Parse and replay up to ``count`` entries from seq ``start`` (hashing them into ``stack``
+    unless a helper process does); return the next seq.
     """
-    sha, loads, apply, push, pop = sha256, _loads, replayer.apply, stack.append, stack.pop
+    batch = islice(lines, count)
+    if stack is not None:
+        batch = _hashed(batch, start, stack)
+    try:
+        replayer.replay(map(_loads, batch))
+    except (ValueError, LedgerError) as error:  # ValueError: the line is not JSON
+        raise _tampered(replayer.next_seq, error) from error
+    return replayer.next_seq
+
+
+def _hashed(lines: Iterator[bytes], start: int, stack: list[bytes]) -> Iterator[bytes]:
+    """Pass lines through, appending each to the tree's right edge (Frontier.append, inlined)."""
+    sha, push, pop = sha256, stack.append, stack.pop
     seq = start
-    for raw in islice(lines, count):
+    for raw in lines:
         h = sha(b"\x00" + raw).digest()
         n = seq
         while n & 1:
             h = sha(b"\x01" + pop() + h).digest()
             n >>= 1
         push(h)
-        try:
-            apply(loads(raw))
-        except ValueError as error:
-            raise TamperDetected(f"line {seq + 2} (entry {seq}): not a valid JSON entry: {error}", seq) from None
-        except LedgerError as error:
-            raise TamperDetected(f"line {seq + 2}: {error}", seq) from error
         seq += 1
-    return seq
+        yield raw
 
 
-def _root(stack: list[bytes]) -> bytes:
-    if not stack:
-        return EMPTY_ROOT
-    h = stack[-1]
-    for left in reversed(stack[:-1]):
-        h = sha256(b"\x01" + left + h).digest()
-    return h
+def _tampered(seq: int, error: Exception) -> TamperDetected:
+    if isinstance(error, LedgerError):  # its message already starts "entry <seq>:"
+        return TamperDetected(f"line {seq + 2}: {error}", seq)
+    return TamperDetected(f"line {seq + 2}: entry {seq}: not a valid JSON entry: {error}", seq)
 
 
-def verify_lines(lines: Iterator[bytes], checkpoint: Checkpoint | None = None) -> Summary:
-    """Verify an export given as an iterator of lines without newlines (header first)."""
-    origin, size, root = _read_header(next(lines, None))
-    if checkpoint is not None:
-        if checkpoint.origin != origin:
-            raise CheckpointError(f"the checkpoint is for {checkpoint.origin!r}, the export for {origin!r}")
-        if checkpoint.size > size:
-            raise CheckpointError(
-                f"the checkpoint covers {checkpoint.size} entries, the export only {size}: entries are missing"
-            )
-    replayer, stack = Replayer(), []
-    seq = 0
-    if checkpoint is not None:
-        seq = _check_lines(lines, 0, checkpoint.size, replayer, stack)
-        if seq == checkpoint.size and _root(stack) != checkpoint.root:
-            raise TamperDetected(f"the first {seq} entries do not rebuild the root signed in the checkpoint")
-    seq = _check_lines(lines, seq, size - seq, replayer, stack)
-    if seq < size:
-        raise TamperDetected(f"the export ends after {seq} entries; its header says {size}", seq)
-    if next(lines, None) is not None:
-        raise TamperDetected(f"line {size + 2}: more entries than the {size} the header announces", size)
-    rebuilt = _root(stack)
-    if rebuilt != root:
-        raise TamperDetected(
-            f"the {size} entries rebuild root {rebuilt.hex()}, not the header's {root.hex()}: "
-            "an entry or the header was altered"
-        )
-    return Summary(origin, size, root, checkpoint.size if checkpoint else None, replayer.balances)
-
-
-def verify_export(
-    source: str | os.PathLike | Iterable[bytes | str],
-    checkpoint_note: str | None = None,
-    vkey: str | Verifier | None = None,
-) -> Summary:
-    """Verify a JSONL export (a path, or its lines); raise the first problem found.
-
-    With ``checkpoint_note`` and ``vkey`` the checkpoint's signature is checked first, then
-    the root of its first ``size`` entries. Raises :class:`TamperDetected` (``.seq`` names
-    the first bad entry when there is one) or :class:`CheckpointError`.
-    """
-    checkpoint = None
-    if checkpoint_note is not None or vkey is not None:
-        if checkpoint_note is None or vkey is None:
-            raise CheckpointError("a checkpoint is checked with the fund's public key: give both")
-        checkpoint = open_note(checkpoint_note, _verifier(vkey))
-    if isinstance(source, (str, os.PathLike)):
-        with open(source, "rb") as stream:
-            return verify_lines(_file_lines(stream), checkpoint)
-    return verify_lines(_given_lines(source), checkpoint)
-
-
-def proof_document(origin: str, entry: bytes, seq: int, size: int, hashes: list[bytes]) -> dict:
-    """The receipt's proof file that :func:`verify_proof` reads (write it with any JSON encoder)."""
-    return {
-        "format": PROOF_FORMAT,
-        "origin": origin,
-        "entry": entry.decode("utf-8"),
-        "seq": seq,
-        "size": size,
-        "hashes": [h.hex() for h in hashes],
-    }
-
-
-def verify_proof(document: object, checkpoint_note: str, vkey: str | Verifier) -> ProofSummary:
-    """Check one entry's inclusion proof against a signed checkpoint of the same size."""
-    checkpoint = open_note(checkpoint_note, _verifier(vkey))
-    if not isinstance(document, dict) or document.get("format") != PROOF_FORMAT:
-        raise ProofError(f"not an {PROOF_FORMAT} document")
-    entry, seq, size, hashes = (document.get(k) for k in ("entry", "seq", "size", "hashes"))
-    if not isinstance(entry, str) or not isinstance(hashes, list):
-        raise ProofError("a proof carries the entry's text and a list of hashes")
-    if not all(isinstance(h, str) and _HEX_HASH.match(h) for h in hashes):
-        raise ProofError("every proof hash is 64 lower-case hex digits")
-    if document.get("origin") != checkpoint.origin:
-        raise ProofError(f"the proof is for {document.get('origin')!r}, the checkpoint for {checkpoint.origin!r}")
-    if size != checkpoint.size:
-        raise ProofError(f"the proof is for a tree of {size!r} entries, the checkpoint for {checkpoint.size}")
-    data = entry.encode("utf-8")
-    try:
-        parsed = _loads(data)
-    except ValueError:
-        raise ProofError("the proven entry is not valid JSON") from None
-    if not isinstance(parsed, dict) or parsed.get("seq") != seq or type(seq) is not int:
-        raise ProofError(f"the entry's own seq does not match the proof's seq {seq!r}")
-    verify_inclusion(leaf_hash(data), seq, size, [bytes.fromhex(h) for h in hashes], checkpoint.root)
-    return ProofSummary(checkpoint.origin, seq, size, parsed)
-
-
-def verify_proof_file(path: str | os.PathLike, checkpoint_note: str, vkey: str | Verifier) -> ProofSummary:
-    """:func:`verify_proof` on a file holding the proof document."""
-    with open(path, "rb") as stream:
-        raw = stream.read(MAX_PROOF_FILE + 1)
-    if len(raw) > MAX_PROOF_FILE:
-        raise ProofError("the proof file is far larger than any proof")
-    try:
-        document = _loads(raw)
-    except ValueError:
-        raise ProofError("the proof file is not valid JSON") from None
-    return verify_proof(document, checkpoint_note, vkey)
-
-
-def _read_text_arg(value: str) -> str:
-    """A key or note given inline, or the path of a file holding it."""
+def _read_key(value: str) -> str:
+    """The verifier key, given inline or as the path of a file holding it."""
     if os.path.isfile(value):
-        with open(value, encoding="utf-8", newline="") as stream:
-            return stream.read()
-    return value
+        with open(value, encoding="utf-8") as stream:
+            return stream.read().strip()
+    return value.strip()
 
 
-def _sniff(path: str) -> str:
-    """Which kind of file this is, from its first line: an export or a proof document."""
+def _is_proof(path: str) -> bool:
+    """Whether the file is a proof document rather than an export."""
     with open(path, "rb") as stream:
         first = stream.readline(MAX_PROOF_FILE)
-    try:
-        header = _loads(first)
-    except ValueError:
-        return "proof"  # a pretty-printed proof spans lines; verify_proof_file says if it is not one
-    return "proof" if isinstance(header, dict) and header.get("format") == PROOF_FORMAT else "export"
+        try:
+            header = _loads(first)
+        except ValueError:  # a pretty-printed proof spans lines
+            stream.seek(0)
+            try:
+                header = _loads(stream.read(MAX_PROOF_FILE))
+            except ValueError:
+                return False
+    return isinstance(header, dict) and header.get("format") == PROOF_FORMAT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -273,9 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--public-key", help="the fund's verifier key, or a file holding it")
     args = parser.parse_args(argv)
     try:
-        note = _read_text_arg(args.checkpoint) if args.checkpoint else None
-        vkey = _read_text_arg(args.public_key).strip() if args.public_key else None
-        if _sniff(args.file) == "proof":
+        note = None
+        if args.checkpoint:
+            with open(args.checkpoint, encoding="utf-8", newline="") as stream:
+                note = stream.read()
+        vkey = _read_key(args.public_key) if args.public_key else None
+        if _is_proof(args.file):
             if note is None or vkey is None:
                 parser.error("a proof is checked against a signed checkpoint: give --checkpoint and --public-key")
             summary: Summary | ProofSummary = verify_proof_file(args.file, note, vkey)
