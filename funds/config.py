@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 INSTANCE_DIR = Path(os.environ.get("AYNI_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
+
+
+def _flag(raw: str) -> bool:
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{raw!r} is not yes or no (use 1 or 0)")
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,65 @@ class Config:
     #: "production" refuses to start with development defaults
     environment: str = "development"
     testing: bool = False
+    #: keys the codename lookup id (HMAC before Argon2id): without it a copied database cannot be
+    #: searched for codenames. Required in production; in development it derives from secret_key.
+    codename_pepper: str = ""
+    #: days after a request closes before its sealed contact, note and payout details are deleted
+    retention_days: int = 30
+    #: request forms sent per client address (Flask-Limiter syntax, ";" separates limits)
+    request_rate_limit: str = "10 per hour;30 per day"
+    #: codename look-ups, confirmations and withdrawals per client address
+    status_rate_limit: str = "30 per hour;100 per day"
+    #: reverse proxies in front of the app that append X-Forwarded-For (0: none, trust no header)
+    proxy_count: int = 0
+    #: Stripe's secret key (sk_live_... in production; any sk_... works with localstripe)
+    stripe_secret_key: str = "sk_test_localstripe"  # noqa: S105 (a localstripe key; production refuses it)
+    #: the key Stripe.js uses in the donor's browser (pk_...)
+    stripe_publishable_key: str = "pk_test_localstripe"
+    #: signs Stripe's webhooks to /stripe/webhook (whsec_...)
+    stripe_webhook_secret: str = ""
+    #: where the Stripe API lives: localstripe's URL in development and tests
+    stripe_api_base: str = "https://api.stripe.com"
+    #: the Stripe.js the give page loads; localstripe serves a stand-in at <its URL>/js.stripe.com/v3/
+    stripe_js_url: str = "https://js.stripe.com/v3/"
+    #: bounds of one online gift, in minor units of the pool's currency
+    gift_minimum: int = 100
+    gift_maximum: int = 1_000_000
+    #: bound of one offline gift a treasurer records (a grant can be large; a typo should not be)
+    offline_gift_maximum: int = 100_000_000
+    #: until committee sign-in lands, the password (HTTP Basic) for committee pages; empty closes them
+    committee_placeholder_key: str = ""
+    #: session cookies only over HTTPS; browsers accept Secure cookies from http://localhost too,
+    #: so turn it off (AYNI_SECURE_COOKIES=0) only when serving plain http under another name
+    secure_cookies: bool = True
+    #: a committee member is signed out after this many minutes without a request
+    session_idle_minutes: int = 30
+    #: and after this many hours whatever they do, so a stolen session cookie dies soon
+    session_absolute_hours: int = 12
+    #: wrong passwords or codes in a row before an account pauses, and for how long
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    #: how long a committee invitation link works
+    invitation_valid_hours: int = 72
+    #: Argon2id cost for committee passwords; raising them rehashes each password at its next login
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
+    password_parallelism: int = 4
+    #: a member's approval or decline lapses if the request is not decided within this many hours
+    vote_valid_hours: int = 72
+    #: reminders: a request waiting for decisions, an approved one not yet paid, votes about to lapse
+    remind_waiting_hours: int = 48
+    remind_unpaid_hours: int = 72
+    remind_votes_expiring_hours: int = 12
+    #: days after which a request nobody decided is closed as expired (0: never)
+    request_expiry_days: int = 60
+    #: reminder emails go out through this SMTP server (empty: reminders stay on the dashboard)
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_from: str = "ayni@localhost"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -38,6 +107,40 @@ class Config:
             ("ledger_signing_key", str),
             ("ledger_key_file", str),
             ("environment", str),
+            ("codename_pepper", str),
+            ("retention_days", int),
+            ("request_rate_limit", str),
+            ("status_rate_limit", str),
+            ("proxy_count", int),
+            ("secure_cookies", _flag),
+            ("session_idle_minutes", int),
+            ("session_absolute_hours", int),
+            ("login_max_failures", int),
+            ("login_lockout_minutes", int),
+            ("invitation_valid_hours", int),
+            ("password_time_cost", int),
+            ("password_memory_kib", int),
+            ("password_parallelism", int),
+            ("vote_valid_hours", int),
+            ("remind_waiting_hours", int),
+            ("remind_unpaid_hours", int),
+            ("remind_votes_expiring_hours", int),
+            ("request_expiry_days", int),
+            ("smtp_host", str),
+            ("smtp_port", int),
+            ("smtp_username", str),
+            ("smtp_password", str),
+            ("smtp_starttls", _flag),
+            ("smtp_from", str),
+            ("stripe_secret_key", str),
+            ("stripe_publishable_key", str),
+            ("stripe_webhook_secret", str),
+            ("stripe_api_base", str),
+            ("stripe_js_url", str),
+            ("gift_minimum", int),
+            ("gift_maximum", int),
+            ("offline_gift_maximum", int),
+            ("committee_placeholder_key", str),
         ):
             raw = env.get(f"AYNI_{name.upper()}")
             if raw is not None and raw != "":
@@ -56,3 +159,28 @@ class Config:
                 raise RuntimeError("set AYNI_SECRET_KEY: production needs a stable secret key")
             if not self.ledger_signing_key:
                 raise RuntimeError("set AYNI_LEDGER_SIGNING_KEY: production checkpoints need a kept key")
+            if len(self.codename_pepper) < 32:
+                raise RuntimeError("set AYNI_CODENAME_PEPPER (32+ random characters): codename look-ups need it")
+            self._check_stripe()
+        if self.retention_days < 0 or self.proxy_count < 0:
+            raise RuntimeError("AYNI_RETENTION_DAYS and AYNI_PROXY_COUNT cannot be negative")
+        if self.vote_valid_hours < 1 or self.request_expiry_days < 0:
+            raise RuntimeError("AYNI_VOTE_VALID_HOURS must be at least 1 and AYNI_REQUEST_EXPIRY_DAYS not negative")
+
+    @property
+    def effective_codename_pepper(self) -> bytes:
+        """The configured pepper, else (development only) one derived from the secret key."""
+        if self.codename_pepper:
+            return self.codename_pepper.encode()
+        return hmac.new(self.secret_key.encode(), b"ayni codename pepper", hashlib.sha256).digest()
+
+    def _check_stripe(self) -> None:
+        """Production takes real money: live keys, Stripe's own hosts, a webhook secret."""
+        if not self.stripe_secret_key.startswith(("sk_live_", "rk_live_")):
+            raise RuntimeError("set AYNI_STRIPE_SECRET_KEY to a live key (sk_live_... or rk_live_...)")
+        if not self.stripe_publishable_key.startswith("pk_live_"):
+            raise RuntimeError("set AYNI_STRIPE_PUBLISHABLE_KEY to a live key (pk_live_...)")
+        if not self.stripe_webhook_secret.startswith("whsec_"):
+            raise RuntimeError("set AYNI_STRIPE_WEBHOOK_SECRET to the endpoint's signing secret (whsec_...)")
+        if not (self.stripe_api_base.startswith("https://") and self.stripe_js_url.startswith("https://")):
+            raise RuntimeError("AYNI_STRIPE_API_BASE and AYNI_STRIPE_JS_URL must be https in production")

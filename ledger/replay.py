@@ -37,6 +37,7 @@ class Replayer(CheckedBooks):
         wrong. Both paths accept exactly the same entries.
         """
         accounts, holds, seq, last_date = self._accounts, self._open, self.next_seq, self._last_date
+        top = MAX_AMOUNT
         try:
             for obj in objects:
                 try:
@@ -60,7 +61,7 @@ class Replayer(CheckedBooks):
                                 and type(y) is int
                                 and x
                                 and not x + y
-                                and -MAX_AMOUNT <= x <= MAX_AMOUNT
+                                and -top <= x <= top
                                 and c == d
                                 and a != b
                             ):

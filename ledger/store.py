@@ -25,18 +25,18 @@ from .errors import (
     IdempotencyConflict,
     InsufficientFunds,
     InvalidEntry,
+    LedgerError,
     ReservationClosed,
     UnknownAccount,
     UnknownReservation,
 )
-from .merkle import EMPTY_ROOT, Frontier, leaf_hash
+from .merkle import Frontier, leaf_hash
 
 # The statements of the write path, built once: building and cache-keying a statement costs more
 # than running it on SQLite, and booking one payout takes about eight of them.
 _a, _e, _p = schema.accounts.c, schema.entries.c, schema.postings.c
 _SELECT_HEAD = select(schema.tree_head).where(schema.tree_head.c.id == 1)
 _LOCK_HEAD = _SELECT_HEAD.with_for_update()
-_CREATE_HEAD = insert(schema.tree_head).values(id=1, size=0, frontier=b"", root=EMPTY_ROOT)
 _SET_HEAD = (
     update(schema.tree_head)
     .where(schema.tree_head.c.id == 1)
@@ -227,7 +227,7 @@ def post_many(session: Session, entries: Sequence[Entry], *, on: date | None = N
 
 
 def lock_head(session: Session):
-    """Lock the tree head row (creating it for empty books): every append and signature orders here."""
+    """Lock the tree head row: every append and signature orders here."""
     return _lock_head(session.connection())
 
 
@@ -236,8 +236,7 @@ def _lock_head(connection: Connection):
     query = _LOCK_HEAD if connection.dialect.name == "postgresql" else _SELECT_HEAD
     head = connection.execute(query).first()
     if head is None:
-        connection.execute(_CREATE_HEAD)
-        head = connection.execute(query).first()
+        raise LedgerError("the books have no tree head: create the schema with its migrations first")
     return head
 
 

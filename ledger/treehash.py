@@ -15,14 +15,14 @@ import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from hashlib import sha256
-from itertools import islice
+from itertools import chain, islice
 from typing import IO
 
 from .merkle import EMPTY_ROOT
 
 CHUNK = 1 << 18
 #: below this many bytes, starting a helper process costs more than it saves
-PARALLEL_THRESHOLD = 32 << 20
+PARALLEL_THRESHOLD = 8 << 20
 _HELPER = (
     "import sys; sys.path.insert(0, {package_parent!r}); "
     "from ledger.treehash import helper_main; helper_main(sys.argv[1:])"
@@ -36,13 +36,17 @@ def read_chunks(stream: IO[bytes], size: int = CHUNK) -> Iterator[bytes]:
 
 def split_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
     """Lines without their newline; a last line without a newline counts, a final empty one not."""
+    return chain.from_iterable(_line_lists(chunks))  # iterated in C, line by line
+
+
+def _line_lists(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
     rest = b""
     for chunk in chunks:
         lines = (rest + chunk).split(b"\n")
         rest = lines.pop()
-        yield from lines
+        yield lines
     if rest:
-        yield rest
+        yield [rest]
 
 
 def hash_lines(lines: Iterator[bytes], count: int | None, stack: list[bytes], start: int) -> int:
@@ -106,7 +110,8 @@ def can_parallelise(stream: IO[bytes]) -> bool:
         big = os.fstat(stream.fileno()).st_size >= PARALLEL_THRESHOLD
     except (OSError, ValueError, AttributeError):
         return False
-    return big and len(os.sched_getaffinity(0)) > 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return big and cores > 1
 
 
 class BackgroundHasher:
@@ -124,12 +129,11 @@ class BackgroundHasher:
             [sys.executable, "-c", code, *map(str, sizes)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            bufsize=0,
         )
 
     def tee(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         """Pass the chunks through, sending each to the helper first."""
-        write = self._process.stdin.write
+        write = self._process.stdin.write  # buffered: writes each chunk whole
         for chunk in chunks:
             write(chunk)
             yield chunk

@@ -75,6 +75,17 @@ class Cluster:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
 
+    def dump(self, database: str) -> bytes:
+        """``pg_dump`` of ``database`` (plain SQL with data), run as the cluster's owner."""
+        result = subprocess.run(
+            [*self._as, str(self.bindir / "pg_dump"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
+             database],
+            capture_output=True, timeout=120,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"pg_dump failed: {result.stderr.decode(errors='replace')}")
+        return result.stdout
+
     def stop(self) -> None:
         try:
             self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import accounts
-from .models import Committee, Pool, PoolText
+from .models import Committee, Pool, PoolText, Round
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
@@ -38,10 +39,8 @@ def create_pool(
         raise PoolError(f"a pool called {slug!r} already exists")
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise PoolError("the currency must be a three-letter code such as EUR or PLN")
-    if request_cap <= 0 or goal < 0 or fast_track_limit < 0 or quorum < 1:
-        raise PoolError("amounts cannot be negative, the cap must be above zero and the quorum at least one")
-    if not names:
-        raise PoolError("a pool needs a name in at least one language")
+    _check_settings(request_cap=request_cap, goal=goal, fast_track_limit=fast_track_limit, quorum=quorum,
+                    names=names, frequency_cap=frequency_cap)
     pool = Pool(
         slug=slug,
         committee=committee,
@@ -57,9 +56,84 @@ def create_pool(
     )
     session.add(pool)
     session.flush()
+    if is_default:
+        make_default(session, pool)
     accounts.open_currency_accounts(session, currency)
     accounts.open_pool_accounts(session, pool.id, currency)
     return pool
+
+
+def update_pool(
+    session: Session,
+    pool: Pool,
+    *,
+    request_cap: int,
+    names: dict[str, tuple[str, str]],
+    goal: int,
+    quorum: int,
+    fast_track_limit: int,
+    frequency_cap: tuple[int, int] | None,
+    is_open: bool,
+    is_default: bool,
+) -> Pool:
+    """Change a pool's rules and texts. Its address and currency stay: its accounts hold that currency."""
+    _check_settings(request_cap=request_cap, goal=goal, fast_track_limit=fast_track_limit, quorum=quorum,
+                    names=names, frequency_cap=frequency_cap)
+    pool.request_cap, pool.goal, pool.quorum, pool.fast_track_limit = request_cap, goal, quorum, fast_track_limit
+    pool.frequency_cap_count = frequency_cap[0] if frequency_cap else None
+    pool.frequency_cap_days = frequency_cap[1] if frequency_cap else None
+    pool.is_open = is_open
+    by_lang = {t.lang: t for t in pool.texts}
+    for lang, (name, description) in names.items():
+        if lang in by_lang:
+            by_lang[lang].name, by_lang[lang].description = name, description
+        else:
+            pool.texts.append(PoolText(lang=lang, name=name, description=description))
+    for lang, text in by_lang.items():
+        if lang not in names:
+            pool.texts.remove(text)
+    if is_default:
+        make_default(session, pool)
+    else:
+        pool.is_default = False
+    session.flush()
+    return pool
+
+
+def make_default(session: Session, pool: Pool) -> None:
+    """Make ``pool`` the "where most needed" pool donors land on; there is one at most."""
+    for other in session.scalars(select(Pool).where(Pool.is_default.is_(True), Pool.id != pool.id)):
+        other.is_default = False
+    pool.is_default = True
+    session.flush()
+
+
+def add_round(session: Session, pool: Pool, *, name: str, budget: int, target_recipients: int,
+              opens_on: date, closes_on: date | None) -> Round:
+    """A round of cash support: ``budget`` shared by ``target_recipients`` people."""
+    if not name.strip():
+        raise PoolError("a round needs a name")
+    if budget <= 0 or target_recipients <= 0:
+        raise PoolError("a round needs a budget above zero and at least one person to support")
+    if closes_on is not None and closes_on < opens_on:
+        raise PoolError("a round cannot close before it opens")
+    found = Round(pool=pool, name=name.strip(), budget=budget, target_recipients=target_recipients,
+                  opens_on=opens_on, closes_on=closes_on)
+    session.add(found)
+    session.flush()
+    return found
+
+
+def _check_settings(*, request_cap: int, goal: int, fast_track_limit: int, quorum: int,
+                    names: dict[str, tuple[str, str]], frequency_cap: tuple[int, int] | None) -> None:
+    if request_cap <= 0 or goal < 0 or fast_track_limit < 0 or quorum < 1:
+        raise PoolError("amounts cannot be negative, the cap must be above zero and the quorum at least one")
+    if fast_track_limit > request_cap:
+        raise PoolError("the fast-track amount cannot be above the cap of one request")
+    if frequency_cap is not None and (frequency_cap[0] < 1 or frequency_cap[1] < 1):
+        raise PoolError("a limit per codename needs at least one grant in at least one day")
+    if not names or not all(name.strip() for name, _text in names.values()):
+        raise PoolError("a pool needs a name in at least one language")
 
 
 def default_pool(session: Session) -> Pool | None:

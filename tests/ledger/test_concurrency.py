@@ -85,8 +85,10 @@ def race(url: str, worker: int, start, reserved, gifts_start, results) -> None:
             gift = Entry(
                 f"stripe:pi_{n}", "transfer", (Posting(STRIPE, "EUR", -PRICE), Posting(AVAILABLE, "EUR", PRICE))
             )
-            seqs = []
-            report["retries"] += _with_retries(factory, lambda s, gift=gift: seqs.append(store.post(s, gift).seq))
+            seqs: list[int] = []
+            report["retries"] += _with_retries(
+                factory, lambda s, gift=gift, seqs=seqs: seqs.append(store.post(s, gift).seq)
+            )
             booked.append(seqs[-1])
         report["gift_seqs"] = booked
         engine.dispose()
@@ -107,8 +109,11 @@ def test_racing_approvals_never_overdraw_a_pool_and_redelivered_gifts_book_once(
         store.open_account(session, PAID, "EUR", type="Liabilities")
         store.post(
             session,
-            Entry("gift:seed", "transfer", (Posting(STRIPE, "EUR", -PRICE * AFFORDABLE),
-                                            Posting(AVAILABLE, "EUR", PRICE * AFFORDABLE))),
+            Entry(
+                "gift:seed",
+                "transfer",
+                (Posting(STRIPE, "EUR", -PRICE * AFFORDABLE), Posting(AVAILABLE, "EUR", PRICE * AFFORDABLE)),
+            ),
         )
         session.commit()
 

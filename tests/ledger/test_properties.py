@@ -26,7 +26,14 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
@@ -349,7 +356,9 @@ class Books(RuleBasedStateMachine):
         entry, seq = self.model.booked[key]
         if entry.kind == "open":
             m = entry.meta
-            self.attempt(lambda s: store.open_account(s, m["account"], m["currency"], floor_zero=m["floor_zero"]), set())
+            self.attempt(
+                lambda s: store.open_account(s, m["account"], m["currency"], floor_zero=m["floor_zero"]), set()
+            )
             return
         with Session(self.engine) as session:
             before = snapshot(session)
@@ -358,18 +367,25 @@ class Books(RuleBasedStateMachine):
             session.commit()
         assert again.seq == seq
         assert (again.kind, again.postings, again.meta, again.reservation) == (
-            entry.kind, entry.postings, dict(entry.meta), entry.reservation)
+            entry.kind,
+            entry.postings,
+            dict(entry.meta),
+            entry.reservation,
+        )
 
     @precondition(lambda self: self.model.booked)
     @rule(data=st.data())
     def reuse_a_key_for_other_content(self, data):
         key = data.draw(st.sampled_from(sorted(self.model.booked)), label="reused key")
         entry, _ = self.model.booked[key]
-        variants = [Entry(key, "note", meta={"changed": True}), Entry(key, entry.kind, entry.postings, {"changed": 1},
-                                                                      entry.reservation)]
+        variants = [
+            Entry(key, "note", meta={"changed": True}),
+            Entry(key, entry.kind, entry.postings, {"changed": 1}, entry.reservation),
+        ]
         if entry.kind == "transfer":
-            variants.append(Entry(key, "transfer", tuple(Posting(p.account, p.currency, -p.amount)
-                                                         for p in entry.postings)))
+            variants.append(
+                Entry(key, "transfer", tuple(Posting(p.account, p.currency, -p.amount) for p in entry.postings))
+            )
         other = data.draw(st.sampled_from(variants), label="variant")
         self.attempt(lambda s: store.post(s, other), {IdempotencyConflict})
 
@@ -485,4 +501,3 @@ def test_any_sequence_of_gifts_holds_and_payouts_keeps_the_books_true_on_postgre
         run_books(postgres_databases(admin, postgres_cluster.url), examples=8, steps=25)
     finally:
         admin.dispose()
-

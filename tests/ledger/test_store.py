@@ -171,9 +171,7 @@ def test_a_payout_to_an_account_never_opened_is_refused(pool, give):
 
 def test_a_gift_in_another_currency_than_the_pool_is_refused(pool):
     store.open_account(pool, "donations:offline", "USD", type="Income")
-    dollars = Entry(
-        "gift:1", "transfer", (Posting("donations:offline", "USD", -500), Posting(AVAILABLE, "USD", 500))
-    )
+    dollars = Entry("gift:1", "transfer", (Posting("donations:offline", "USD", -500), Posting(AVAILABLE, "USD", 500)))
     assert_refused_and_nothing_booked(
         pool, CurrencyMismatch, [AVAILABLE, "holds EUR, not USD"], lambda: store.post(pool, dollars)
     )
@@ -260,8 +258,12 @@ def test_opening_an_account_again_with_other_settings_is_refused(pool):
 
 
 def test_an_open_entry_under_another_key_cannot_reopen_an_account(pool):
-    again = Entry("reopen", "open", meta={"account": AVAILABLE, "currency": "EUR", "type": "Assets", "floor_zero": True})
-    assert_refused_and_nothing_booked(pool, AccountConflict, [AVAILABLE, "already open"], lambda: store.post(pool, again))
+    again = Entry(
+        "reopen", "open", meta={"account": AVAILABLE, "currency": "EUR", "type": "Assets", "floor_zero": True}
+    )
+    assert_refused_and_nothing_booked(
+        pool, AccountConflict, [AVAILABLE, "already open"], lambda: store.post(pool, again)
+    )
 
 
 # ---- batches ------------------------------------------------------------------------------------
@@ -270,8 +272,9 @@ def test_an_open_entry_under_another_key_cannot_reopen_an_account(pool):
 def test_a_batch_whose_third_entry_fails_writes_nothing(pool, give):
     give(1000, "gift:1")
     opening = Entry(
-        "open:pool:1:fees", "open", meta={"account": "pool:1:fees", "currency": "EUR", "type": "Expenses",
-                                          "floor_zero": False}
+        "open:pool:1:fees",
+        "open",
+        meta={"account": "pool:1:fees", "currency": "EUR", "type": "Expenses", "floor_zero": False},
     )
     third_entries = [
         (payout(601, "payout:3"), InsufficientFunds),  # only after the second entry's 400
@@ -292,8 +295,11 @@ def test_a_batch_whose_third_entry_fails_writes_nothing(pool, give):
 
 def test_a_batch_can_open_an_account_and_use_it(pool, give):
     give(1000)
-    opened = Entry("open:pool:1:fees", "open",
-                   meta={"account": "pool:1:fees", "currency": "EUR", "type": "Expenses", "floor_zero": False})
+    opened = Entry(
+        "open:pool:1:fees",
+        "open",
+        meta={"account": "pool:1:fees", "currency": "EUR", "type": "Expenses", "floor_zero": False},
+    )
     fee = Entry("fee:1", "transfer", (Posting(AVAILABLE, "EUR", -30), Posting("pool:1:fees", "EUR", 30)))
     booked = store.post_many(pool, [opened, fee, payout(970)])
     assert [b.seq for b in booked] == [4, 5, 6]
@@ -392,9 +398,7 @@ def test_a_settlement_must_post_exactly_what_was_reserved(pool, give):
     give(1000)
     held = store.reserve(pool, "reserve:1", hold(600))
     other = Entry("settle:1", "settle", hold(500), reservation=held.seq)
-    assert_refused_and_nothing_booked(
-        pool, InvalidEntry, ["exactly as reserved"], lambda: store.post(pool, other)
-    )
+    assert_refused_and_nothing_booked(pool, InvalidEntry, ["exactly as reserved"], lambda: store.post(pool, other))
 
 
 # ---- balances are kept, and true ----------------------------------------------------------------
@@ -442,7 +446,7 @@ def test_kept_balances_equal_the_sums_of_their_postings(pool, give):
     assert kept[STRIPE] == (-1500, 0)
     assert kept[PAID] == (300, 0)
     assert sum(balance for balance, _ in kept.values()) == 0
-    assert third.seq in {r for r, in pool.execute(select(e.seq).where(e.seq.not_in(closed), e.kind == "reserve"))}
+    assert third.seq in {r for (r,) in pool.execute(select(e.seq).where(e.seq.not_in(closed), e.kind == "reserve"))}
     report = audit.verify(pool)
     assert report.size == row_counts(pool)["ledger_entries"]
     assert report.accounts_checked == 4
@@ -465,8 +469,12 @@ def signed_books(pool, give):
 def test_the_database_refuses_to_rewrite_or_erase_the_books(signed_books):
     session = signed_books
     before = row_counts(session)
-    columns = {"ledger_entries": "meta", "ledger_postings": "amount", "ledger_tree_nodes": "hash",
-               "ledger_checkpoints": "note"}
+    columns = {
+        "ledger_entries": "meta",
+        "ledger_postings": "amount",
+        "ledger_tree_nodes": "hash",
+        "ledger_checkpoints": "note",
+    }
     assert set(columns) == set(schema.APPEND_ONLY_TABLES)
     for table, column in columns.items():
         assert session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() > 0  # a trigger needs a row

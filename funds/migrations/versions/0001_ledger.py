@@ -7,6 +7,7 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
+from ledger.merkle import EMPTY_ROOT
 from ledger.schema import append_only_ddl, drop_append_only_ddl
 
 revision = "0001_ledger"
@@ -82,6 +83,14 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("size", name="pk_ledger_checkpoints"),
+    )
+    # The head row exists from the start, so the first two appends can race on its lock
+    # instead of both trying to create it.
+    op.execute(
+        sa.text("INSERT INTO ledger_tree_head (id, size, frontier, root) VALUES (1, 0, :empty, :root)").bindparams(
+            sa.bindparam("empty", b"", type_=sa.LargeBinary()),
+            sa.bindparam("root", EMPTY_ROOT, type_=sa.LargeBinary()),
+        )
     )
     dialect = op.get_bind().dialect.name
     for statement in append_only_ddl(dialect):

@@ -7,7 +7,6 @@ Revises: 0001_ledger
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0002_pools'
 down_revision = '0001_ledger'
 branch_labels = None

@@ -1,0 +1,118 @@
+"""The dashboard and managing the committee: invitations, roles, access.
+
+Every object named in a URL is loaded through :mod:`.scope`, so another committee's member or
+invitation is a 404 whatever the role.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from funds.db import get_session
+from funds.pools import accounts as pool_accounts
+
+from . import invitations, membership, scope
+from .access import committee_required, current_member
+from .blueprint import blueprint
+from .forms import AccessForm, ConfirmForm, InviteForm, RoleForm
+from .models import now
+
+
+@blueprint.get("/")
+def dashboard():
+    member = current_member()
+    db = get_session()
+    pools = [(pool, pool_accounts.pool_available(db, pool.id)) for pool in scope.my_pools(db, member)]
+    return render_template("committees/dashboard.html", member=member, pools=pools)
+
+
+@blueprint.get("/members")
+def members():
+    member = current_member()
+    db = get_session()
+    return render_template(
+        "committees/members.html",
+        member=member,
+        colleagues=scope.my_colleagues(db, member),
+        invitations=invitations.open_invitations(db, member.committee_id, now()),
+        invite_form=InviteForm(),
+        role_form=RoleForm(),
+        confirm_form=ConfirmForm(),
+        access_form=AccessForm(),
+    )
+
+
+@blueprint.post("/members/invite")
+@committee_required(role="coordinator")
+def invite():
+    member = current_member()
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return redirect(url_for(".members"))
+    invitation, token = invitations.create_invitation(
+        get_session(), current_app.extensions["ayni.config"], member.committee_id,
+        role=form.role.data, display_name=form.display_name.data or "", created_by=member, moment=now(),
+    )
+    # Shown once: only the token's hash is kept, so the link cannot be shown again.
+    link = url_for(".join", token=token, _external=True)
+    return render_template("committees/invitation.html", invitation=invitation, link=link)
+
+
+@blueprint.post("/members/<int:member_id>/role")
+@committee_required(role="coordinator")
+def change_role(member_id: int):
+    actor = current_member()
+    db = get_session()
+    colleague = scope.get_colleague(db, actor, member_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            membership.change_role(db, actor, colleague, form.role.data)
+        except membership.MembershipError as error:
+            flash(str(error))
+        else:
+            flash(_("%(name)s is now %(role)s.", name=colleague.display_name, role=_(colleague.role)))
+    return redirect(url_for(".members"))
+
+
+@blueprint.post("/members/<int:member_id>/access")
+@committee_required(role="coordinator")
+def change_access(member_id: int):
+    actor = current_member()
+    db = get_session()
+    colleague = scope.get_colleague(db, actor, member_id)
+    form = AccessForm()
+    if form.validate_on_submit():
+        try:
+            membership.set_access(db, actor, colleague, allowed=form.allowed.data == "yes", moment=now())
+        except membership.MembershipError as error:
+            flash(str(error))
+    return redirect(url_for(".members"))
+
+
+@blueprint.post("/members/<int:member_id>/two-factor-reset")
+@committee_required(role="coordinator")
+def reset_two_factor(member_id: int):
+    actor = current_member()
+    db = get_session()
+    colleague = scope.get_colleague(db, actor, member_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            membership.reset_two_factor(db, actor, colleague)
+        except membership.MembershipError as error:
+            flash(str(error))
+        else:
+            flash(_("%(name)s will set up two-step sign-in again when they next sign in.", name=colleague.display_name))
+    return redirect(url_for(".members"))
+
+
+@blueprint.post("/invitations/<int:invitation_id>/cancel")
+@committee_required(role="coordinator")
+def cancel_invitation(invitation_id: int):
+    member = current_member()
+    db = get_session()
+    invitation = scope.get_invitation_for_member(db, member, invitation_id)
+    if ConfirmForm().validate_on_submit():
+        invitations.cancel_invitation(db, invitation, now())
+    return redirect(url_for(".members"))

@@ -1,0 +1,95 @@
+"""Who is on a committee and with what role; every change is hashed into the ledger.
+
+The ledger notes carry numbers, never names: member and committee ids, the role, and who made
+the change, so the public record proves who decided without saying who anyone is.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import pyotp
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from funds.pools.models import Committee, Member
+from ledger import store
+
+from . import browser_sessions
+from .models import ROLES, MemberAccount
+
+
+class MembershipError(ValueError):
+    """The change would leave the committee unable to run itself; the message says why."""
+
+
+def record(session: Session, what: str, member: Member, *, by: int | None, **details: str | int) -> None:
+    """A governance note: ``what`` happened to ``member``, done by member ``by`` (0: the command line)."""
+    meta: dict[str, str | int | bool] = {
+        "what": what, "committee": member.committee_id, "member": member.id, "by": by or 0, **details,
+    }
+    store.record(session, f"committee:{member.committee_id}:{what}:{member.id}:{secrets.token_hex(8)}", meta)
+
+
+def active_coordinators(session: Session, committee_id: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Member)
+        .join(MemberAccount, MemberAccount.member_id == Member.id)
+        .where(Member.committee_id == committee_id, Member.role == "coordinator", MemberAccount.disabled_at.is_(None))
+    )
+
+
+def change_role(session: Session, actor: Member, member: Member, role: str) -> None:
+    """Give ``member`` a new role; the last coordinator cannot step down (someone must manage)."""
+    if role not in ROLES:
+        raise MembershipError(f"unknown role {role!r}")
+    if role == member.role:
+        return
+    if member.role == "coordinator" and active_coordinators(session, member.committee_id) <= 1:
+        raise MembershipError("the committee needs at least one coordinator; make someone else coordinator first")
+    old = member.role
+    member.role = role
+    session.flush()
+    record(session, "role-changed", member, by=actor.id, old_role=old, role=role)
+
+
+def set_access(session: Session, actor: Member, member: Member, *, allowed: bool, moment: datetime) -> None:
+    """Remove or restore a member's sign-in. Their past votes and records stay as they were."""
+    account = session.get(MemberAccount, member.id)
+    if account is None:
+        raise MembershipError("this member has no account to sign in with")
+    if not allowed and member.id == actor.id:
+        raise MembershipError("you cannot remove your own access; ask another coordinator")
+    if not allowed and member.role == "coordinator" and active_coordinators(session, member.committee_id) <= 1:
+        raise MembershipError("the committee needs at least one coordinator")
+    if allowed == (account.disabled_at is None):
+        return
+    account.disabled_at = None if allowed else moment
+    if not allowed:
+        browser_sessions.end_all(session, member.id)
+    session.flush()
+    record(session, "access-restored" if allowed else "access-removed", member, by=actor.id)
+
+
+def reset_two_factor(session: Session, actor: Member, member: Member) -> None:
+    """For a lost phone: a new secret, enrolled again at the member's next sign-in."""
+    account = session.get(MemberAccount, member.id)
+    if account is None:
+        raise MembershipError("this member has no account to sign in with")
+    account.totp_secret = pyotp.random_base32()
+    account.totp_enrolled_at = None
+    account.totp_last_step = None
+    browser_sessions.end_all(session, member.id)
+    session.flush()
+    record(session, "second-factor-reset", member, by=actor.id)
+
+
+def create_committee(session: Session, name: str) -> Committee:
+    committee = session.scalar(select(Committee).where(Committee.name == name))
+    if committee is None:
+        committee = Committee(name=name)
+        session.add(committee)
+        session.flush()
+    return committee

@@ -1,0 +1,112 @@
+"""Signing in: password, then a TOTP code (enrolled at the first sign-in), and signing out.
+
+Refused attempts re-render with status 200 on purpose: the request commits, and with it the
+failure count that leads to the lockout.
+"""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from funds.db import get_session
+
+from . import accounts
+from .access import current_visit, public, safe_next, sign_in, sign_out, while_signing_in
+from .blueprint import blueprint
+from .forms import CodeForm, ConfirmForm, SignInForm
+from .models import now
+
+NEXT_KEY = "committee_next"
+
+
+def _config():
+    return current_app.extensions["ayni.config"]
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    visit = current_visit()
+    if visit is not None and visit.complete:
+        return redirect(url_for(".dashboard"))
+    form = SignInForm(next=request.args.get("next", ""))
+    refused = False
+    if form.validate_on_submit():
+        try:
+            account = accounts.check_password(get_session(), _config(), form.login_name.data, form.password.data, now())
+        except accounts.SignInError:
+            refused = True
+        else:
+            sign_in(account.member_id, two_factor=False)
+            session[NEXT_KEY] = safe_next(form.next.data, "")
+            return redirect(url_for(".code" if account.enrolled else ".enrol"))
+    return render_template("committees/login.html", form=form, refused=refused)
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+@while_signing_in
+def code():
+    visit = current_visit()
+    if visit.complete:
+        return redirect(url_for(".dashboard"))
+    if not visit.account.enrolled:
+        return redirect(url_for(".enrol"))
+    form = CodeForm()
+    refused = False
+    if form.validate_on_submit():
+        try:
+            accounts.check_code(get_session(), _config(), visit.account, form.code.data, now())
+        except accounts.SignInError:
+            refused = True
+        else:
+            target = session.get(NEXT_KEY, "")
+            sign_in(visit.member.id, two_factor=True)
+            return redirect(safe_next(target, url_for(".dashboard")))
+    return render_template("committees/code.html", form=form, refused=refused)
+
+
+@blueprint.route("/two-factor", methods=["GET", "POST"])
+@while_signing_in
+def enrol():
+    visit = current_visit()
+    if visit.account.enrolled:
+        return redirect(url_for(".dashboard" if visit.complete else ".code"))
+    form = CodeForm()
+    refused = False
+    if form.validate_on_submit():
+        try:
+            accounts.check_code(get_session(), _config(), visit.account, form.code.data, now())
+        except accounts.SignInError:
+            refused = True
+        else:
+            sign_in(visit.member.id, two_factor=True)
+            flash(_("Two-step sign-in is on. Next, make your key."))
+            return redirect(url_for(".key" if visit.member.public_key is None else ".dashboard"))
+    uri = accounts.provisioning_uri(visit.account)
+    return render_template(
+        "committees/enrol.html", form=form, refused=refused, uri=uri, secret=visit.account.totp_secret,
+        qr=_qr_svg(uri),
+    )
+
+
+@blueprint.post("/logout")
+@public
+def logout():
+    # Public so that a member whose session already timed out can still press the button.
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        sign_out()
+        flash(_("You are signed out."))
+    return redirect(url_for(".login"))
+
+
+def _qr_svg(uri: str) -> Markup:
+    """The enrolment QR code drawn here as inline SVG: the secret goes to no other service."""
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(out, kind="svg", scale=4, xmldecl=False, svgns=True, svgclass="qr", border=2)
+    return Markup(out.getvalue().decode("utf-8"))  # noqa: S704 - segno's own SVG of our URI

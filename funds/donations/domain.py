@@ -1,0 +1,148 @@
+"""Giving: choosing a gift, the card's checkout, offline gifts, stopping a monthly gift.
+
+Functions take a session and flush; they never call Stripe (views do, between transactions).
+Refusals are :class:`GiftError` with a message for the donor and the HTTP status that fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from funds.pools.models import Pool
+from funds.stripe_facts import Checkout, Payment
+
+from . import booking
+from .models import Gift, MonthlyGift
+from .money import AmountError, format_money, parse_amount
+
+FREQUENCIES = ("once", "monthly")
+CLOSED = _l("This pool is closed and takes no gifts now.")
+
+
+class GiftError(ValueError):
+    """A gift cannot be taken as asked; ``message`` tells the donor why."""
+
+    def __init__(self, message, status: int = 400, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.status = status
+        #: the form field at fault, if one is
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds of one gift, in minor units."""
+
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A gift as the donor chose it, checked."""
+
+    pool_id: int
+    amount: int
+    currency: str
+    frequency: str
+    public_name: str | None
+
+
+def check_choice(pool: Pool, limits: Limits, *, amount_text: str, currency: str, frequency: str,
+                 public_name: str | None, locale: str = "en") -> Choice:
+    """Check a gift against the pool and the limits; refuse with the reason otherwise."""
+    if not pool.is_open:
+        raise GiftError(CLOSED, status=409)
+    if currency != pool.currency:
+        raise GiftError(_l("This pool takes gifts in %(currency)s.", currency=pool.currency), field="currency")
+    if frequency not in FREQUENCIES:
+        raise GiftError(_l("Choose once or every month."), field="frequency")
+    try:
+        amount = parse_amount(amount_text, currency)
+    except AmountError as error:
+        raise GiftError(error.args[0], field="custom_amount") from None
+    if amount < limits.minimum:
+        raise GiftError(_l("The smallest gift by card is %(amount)s.",
+                             amount=format_money(limits.minimum, currency, locale)), field="custom_amount")
+    if amount > limits.maximum:
+        raise GiftError(_l("Gifts by card go up to %(amount)s; for more, please write to the committee.",
+                             amount=format_money(limits.maximum, currency, locale)), field="custom_amount")
+    name = (public_name or "").strip() or None
+    return Choice(pool.id, amount, currency, frequency, name)
+
+
+def start_gift(session: Session, choice: Choice) -> Gift | MonthlyGift:
+    """The pending row a card checkout is made for (committed before Stripe is asked)."""
+    values = dict(pool_id=choice.pool_id, amount=choice.amount, currency=choice.currency,
+                  public_name=choice.public_name)
+    row: Gift | MonthlyGift = (
+        MonthlyGift(**values) if choice.frequency == "monthly" else Gift(source="stripe", **values)
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def kind_of(row: Gift | MonthlyGift) -> str:
+    """``gift`` or ``monthly``: how the row is named to Stripe and in addresses."""
+    return "monthly" if isinstance(row, MonthlyGift) else "gift"
+
+
+def attach_checkout(session: Session, model: type[Gift] | type[MonthlyGift], row_id: int, checkout: Checkout) -> None:
+    row = session.get(model, row_id)
+    row.stripe_customer_id = checkout.customer_id
+    row.stripe_setup_intent_id = checkout.setup_intent_id
+    session.flush()
+
+
+def find(session: Session, model: type[Gift] | type[MonthlyGift], token: str) -> Gift | MonthlyGift:
+    row = session.scalar(select(model).where(model.token == token))
+    if row is None:
+        raise GiftError(_l("There is no gift at this address."), status=404)
+    return row
+
+
+def note_payment(session: Session, model: type[Gift] | type[MonthlyGift], row_id: int, payment: Payment) -> None:
+    """Keep the PaymentIntent or Subscription Stripe made; the webhook books the money itself."""
+    row = session.get(model, row_id)
+    if payment.stripe_id is None:
+        return
+    if model is Gift:
+        row.stripe_payment_intent_id = payment.stripe_id
+    else:
+        row.stripe_subscription_id = payment.stripe_id
+        if payment.status == "failed":
+            row.status = "failed"
+    session.flush()
+
+
+def stop_monthly(session: Session, token: str) -> MonthlyGift:
+    monthly = find(session, MonthlyGift, token)
+    monthly.status = "stopped"
+    monthly.stopped_at = datetime.now(UTC)
+    session.flush()
+    return monthly
+
+
+def record_offline_gift(session: Session, pool: Pool, maximum: int, *, amount_text: str, method: str,
+                        public_name: str | None, locale: str = "en") -> Gift:
+    """Book cash or a bank transfer a treasurer received, and return its receipt's gift."""
+    try:
+        amount = parse_amount(amount_text, pool.currency)
+    except AmountError as error:
+        raise GiftError(error.args[0], field="amount") from None
+    if amount > maximum:
+        raise GiftError(_l("An offline gift is recorded up to %(amount)s at once.",
+                             amount=format_money(maximum, pool.currency, locale)), field="amount")
+    gift = Gift(pool=pool, amount=amount, currency=pool.currency, source="offline", method=method,
+                public_name=(public_name or "").strip() or None)
+    session.add(gift)
+    session.flush()
+    booking.book_offline_gift(session, gift)
+    return gift

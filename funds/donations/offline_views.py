@@ -1,0 +1,40 @@
+"""A treasurer records a gift received in cash or by bank transfer, and gets its receipt."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, url_for
+from flask_babel import get_locale
+from sqlalchemy import select
+
+from funds.committee_placeholder import committee_placeholder_required
+from funds.db import get_session
+from funds.pools.models import Pool
+
+from . import domain
+from .forms import OfflineGiftForm
+from .pages import blueprint
+
+
+@blueprint.route("/committee/pools/<slug>/offline-gifts/new", methods=["GET", "POST"])
+@committee_placeholder_required
+def record_offline_gift(slug: str):
+    session = get_session()
+    pool = session.scalar(select(Pool).where(Pool.slug == slug)) or abort(404)
+    lang = str(get_locale() or "en")
+    form = OfflineGiftForm()
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            gift = domain.record_offline_gift(
+                session, pool, current_app.extensions["ayni.config"].offline_gift_maximum,
+                amount_text=form.amount.data, method=form.method.data, public_name=form.public_name.data,
+                locale=lang,
+            )
+        except domain.GiftError as refusal:
+            error, status = refusal.message, refusal.status
+        else:
+            return redirect(url_for("donations.receipt", token=gift.token), 303)
+    elif form.is_submitted():
+        status = 400
+    return render_template("donations/offline.html", form=form, pool=pool, pool_name=pool.text(lang).name,
+                           error=error), status

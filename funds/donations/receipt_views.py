@@ -1,0 +1,105 @@
+"""Receipts and monthly gifts: pages only their holder can find (a random token in the address)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, abort, current_app, make_response, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from funds.books import app_signer
+from funds.db import get_session
+from funds.stripe_gateway import StripeError, gateway
+
+from . import domain, receipts
+from .forms import StopMonthlyForm
+from .models import Gift, MonthlyGift
+from .pages import blueprint, read, write
+
+log = logging.getLogger(__name__)
+#: how often a page waiting for Stripe's confirmation reloads itself (no JavaScript needed)
+WAIT_SECONDS = 3
+
+
+def _found(model, token: str):
+    try:
+        return domain.find(get_session(), model, token)
+    except domain.GiftError:
+        abort(404)
+
+
+def _private(response: Response, *, waiting: bool = False) -> Response:
+    # A receipt's address is its only key: keep it out of shared caches.
+    response.headers["Cache-Control"] = "no-store"
+    if waiting:
+        response.headers["Refresh"] = str(WAIT_SECONDS)
+    return response
+
+
+@blueprint.get("/gifts/<token>")
+def receipt(token: str):
+    gift = _found(Gift, token)
+    shown = receipts.receipt(get_session(), gift)
+    vkey = app_signer(current_app).vkey if shown.checkpoint_size else None
+    page = render_template("donations/receipt.html", receipt=shown, gift=gift,
+                           pool_name=gift.pool.text(str(get_locale() or "en")).name, vkey=vkey)
+    waiting = gift.status == "pending" and gift.stripe_payment_intent_id is not None
+    return _private(make_response(page), waiting=waiting)
+
+
+@blueprint.get("/gifts/<token>/proof-<int:size>.json")
+def inclusion_proof(token: str, size: int):
+    gift = _found(Gift, token)
+    session = get_session()
+    if gift.entry_seq is None or gift.entry_seq >= size or receipts.checkpoint_note(session, size) is None:
+        abort(404)
+    origin = current_app.extensions["ayni.config"].ledger_origin
+    body = receipts.inclusion_proof(session, gift.entry_seq, size, origin)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="ayni-entry-{gift.entry_seq}-proof.json"'
+    return _private(response)
+
+
+@blueprint.get("/gifts/<token>/checkpoint-<int:size>.txt")
+def checkpoint(token: str, size: int):
+    _found(Gift, token)
+    note = receipts.checkpoint_note(get_session(), size)
+    if note is None:
+        abort(404)
+    response = Response(note, mimetype="text/plain")
+    response.headers["Content-Disposition"] = f'attachment; filename="ayni-checkpoint-{size}.txt"'
+    return _private(response)
+
+
+@blueprint.get("/monthly/<token>")
+def monthly_page(token: str):
+    monthly = _found(MonthlyGift, token)
+    page = render_template("donations/monthly.html", monthly=monthly, form=StopMonthlyForm(),
+                           pool_name=monthly.pool.text(str(get_locale() or "en")).name)
+    waiting = monthly.status == "pending" and monthly.stripe_subscription_id is not None
+    return _private(make_response(page), waiting=waiting)
+
+
+@blueprint.post("/monthly/<token>/stop")
+def stop_monthly(token: str):
+    try:
+        subscription_id, status = read(lambda s: _subscription(s, token))
+    except domain.GiftError:
+        abort(404)
+    if not StopMonthlyForm().validate_on_submit():
+        return _("This form expired. Please go back, reload the page and try again."), 400
+    if status != "stopped":
+        if subscription_id:
+            try:
+                gateway(current_app).stop_monthly(subscription_id)
+            except StripeError:
+                log.exception("Stripe did not stop subscription %s", subscription_id)
+                return _("Stripe could not be reached to stop the gift. Please try again in a few minutes."), 502
+        write(lambda s: domain.stop_monthly(s, token))
+    return redirect(url_for("donations.monthly_page", token=token), 303)
+
+
+def _subscription(session, token: str) -> tuple[str | None, str]:
+    monthly = domain.find(session, MonthlyGift, token)
+    return monthly.stripe_subscription_id, monthly.status

@@ -1,0 +1,136 @@
+"""A committee creates and edits its pools and their rounds.
+
+Guarded by :func:`committee_placeholder_required` until committee sign-in lands; that issue
+replaces the guard and scopes every pool query here to the member's committee.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from funds.committee_placeholder import committee_placeholder_required
+from funds.db import get_session
+from funds.donations.money import AmountError, parse_amount, plain_amount
+from funds.vocabulary import LANGUAGES
+
+from .domain import PoolError, add_round, create_pool, update_pool
+from .forms import PoolForm, RoundForm
+from .models import Committee, Pool
+from .views import blueprint, find_pool
+
+_ZERO = re.compile(r"^0+([.,]0*)?$")
+
+
+def _minor(form: PoolForm | RoundForm, name: str, currency: str, *, zero_ok: bool = False) -> int:
+    field = getattr(form, name)
+    text = (field.data or "").strip()
+    if zero_ok and _ZERO.match(text):
+        return 0
+    try:
+        return parse_amount(text, currency)
+    except AmountError as error:
+        raise PoolError(f"{field.label.text}: {error.args[0]}") from None
+
+
+def _settings(form: PoolForm, currency: str) -> dict:
+    count, days = form.frequency_cap_count.data, form.frequency_cap_days.data
+    if (count is None) != (days is None):
+        raise PoolError("a limit per codename needs both a number of grants and a number of days")
+    return {
+        "goal": _minor(form, "goal", currency, zero_ok=True),
+        "request_cap": _minor(form, "request_cap", currency),
+        "fast_track_limit": _minor(form, "fast_track_limit", currency, zero_ok=True),
+        "quorum": form.quorum.data,
+        "frequency_cap": (count, days) if count is not None else None,
+        "names": form.texts(),
+    }
+
+
+@blueprint.route("/committee/pools/new", methods=["GET", "POST"])
+@committee_placeholder_required
+def create_pool_page():
+    session = get_session()
+    form = PoolForm()
+    committees = session.scalars(select(Committee).order_by(Committee.id))
+    form.committee.choices = [SelectChoice(c.id, c.name) for c in committees]
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            committee = session.get(Committee, form.committee.data or 0)
+            if committee is None:
+                raise PoolError("choose the committee that runs the pool")
+            currency = (form.currency.data or "").strip()
+            pool = create_pool(session, committee, slug=(form.slug.data or "").strip(), currency=currency,
+                               is_default=form.is_default.data, **_settings(form, currency))
+            pool.is_open = form.is_open.data
+        except PoolError as refusal:
+            error, status = str(refusal), 400
+        else:
+            return redirect(url_for("pools.pool_page", slug=pool.slug), 303)
+    elif form.is_submitted():
+        status = 400
+    return render_template("pools/form.html", form=form, pool=None, rounds=None, error=error), status
+
+
+def _form_data(pool: Pool) -> dict:
+    data = {
+        "goal": plain_amount(pool.goal, pool.currency), "request_cap": plain_amount(pool.request_cap, pool.currency),
+        "fast_track_limit": plain_amount(pool.fast_track_limit, pool.currency), "quorum": pool.quorum,
+        "frequency_cap_count": pool.frequency_cap_count, "frequency_cap_days": pool.frequency_cap_days,
+        "is_open": pool.is_open, "is_default": pool.is_default,
+    }
+    for text in pool.texts:
+        if text.lang in LANGUAGES:
+            data[f"name_{text.lang}"], data[f"description_{text.lang}"] = text.name, text.description
+    return data
+
+
+def _edit_form(pool: Pool | None = None) -> PoolForm:
+    form = PoolForm(data=_form_data(pool)) if pool is not None else PoolForm()
+    # Address, currency and committee are fixed once the pool's accounts exist.
+    del form.slug, form.currency, form.committee
+    return form
+
+
+@blueprint.route("/committee/pools/<slug>/edit", methods=["GET", "POST"])
+@committee_placeholder_required
+def edit_pool_page(slug: str):
+    session = get_session()
+    pool = find_pool(session, slug) or abort(404)
+    form = _edit_form() if request.method == "POST" else _edit_form(pool)
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            update_pool(session, pool, is_open=form.is_open.data, is_default=form.is_default.data,
+                        **_settings(form, pool.currency))
+        except PoolError as refusal:
+            error, status = str(refusal), 400
+        else:
+            return redirect(url_for("pools.pool_page", slug=pool.slug), 303)
+    elif form.is_submitted():
+        status = 400
+    return render_template("pools/form.html", form=form, pool=pool, rounds=RoundForm(prefix="round"),
+                           error=error), status
+
+
+@blueprint.post("/committee/pools/<slug>/rounds")
+@committee_placeholder_required
+def add_round_page(slug: str):
+    session = get_session()
+    pool = find_pool(session, slug) or abort(404)
+    rounds = RoundForm(prefix="round")
+    error = None
+    if rounds.validate_on_submit():
+        try:
+            add_round(session, pool, name=rounds.name.data, budget=_minor(rounds, "budget", pool.currency),
+                      target_recipients=rounds.target_recipients.data, opens_on=rounds.opens_on.data,
+                      closes_on=rounds.closes_on.data)
+        except PoolError as refusal:
+            error = str(refusal)
+        else:
+            return redirect(url_for("pools.edit_pool_page", slug=pool.slug), 303)
+    return render_template("pools/form.html", form=_edit_form(pool), pool=pool, rounds=rounds, error=error), 400

@@ -1,0 +1,93 @@
+"""Rate limits without surveillance.
+
+Flask-Limiter counts per *HMAC of the client address* under a 32-byte key that lives only in
+this process's memory and is replaced every day: the counters never hold an address, a copy of
+them cannot be matched to addresses once the day's key is gone, and nothing is written to disk
+(``memory://`` storage). Each gunicorn worker keeps its own key and counters, so a deployment's
+effective limit is the configured one times its workers: acceptable for slowing abuse, and the
+price of never sharing an address-derived key outside one process.
+
+Behind a reverse proxy, set AYNI_PROXY_COUNT so the address is the client's, not the proxy's
+(werkzeug's ProxyFix); the proxy itself must not log addresses either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from datetime import UTC, date, datetime
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+#: (endpoint, config field, shared scope, count only accepted forms)
+LIMITED_VIEWS = (
+    ("requests.ask", "request_rate_limit", "ask", True),
+    ("requests.confirm", "status_rate_limit", "codename", False),
+    ("requests.status", "status_rate_limit", "codename", False),
+    ("requests.withdraw", "status_rate_limit", "codename", False),
+)
+
+
+class DailyKey:
+    """The in-memory key that turns an address into an unlinkable counter name."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._on_rotate: list = []
+        self._key = secrets.token_bytes(32)
+        self._day = datetime.now(UTC).date()
+
+    def on_rotate(self, callback) -> None:
+        self._on_rotate.append(callback)
+
+    def rotate(self, today: date | None = None) -> None:
+        """Forget the key (and, through callbacks, every counter made with it)."""
+        with self._lock:
+            self._key = secrets.token_bytes(32)
+            self._day = today or datetime.now(UTC).date()
+        for callback in self._on_rotate:
+            callback()
+
+    def counter_name(self, address: str) -> str:
+        today = datetime.now(UTC).date()
+        if today != self._day:
+            self.rotate(today)
+        return hmac.new(self._key, address.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def init_app(app: Flask) -> Limiter:
+    """Trust the configured proxies, then limit the recipient forms' POSTs.
+
+    Call after the requests blueprint is registered: the limits wrap its views.
+    """
+    config = app.extensions["ayni.config"]
+    if config.proxy_count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_count)
+    key = DailyKey()
+
+    def client_counter() -> str:
+        return key.counter_name(request.remote_addr or "unknown")
+
+    limiter = Limiter(
+        client_counter,
+        app=app,
+        storage_uri="memory://",
+        strategy="fixed-window",
+        headers_enabled=False,
+    )
+    key.on_rotate(limiter.reset)
+    for endpoint, field, scope, only_accepted in LIMITED_VIEWS:
+        limit = limiter.shared_limit(
+            getattr(config, field),
+            scope=scope,
+            methods=["POST"],
+            deduct_when=(lambda response: response.status_code < 400) if only_accepted else None,
+        )
+        app.view_functions[endpoint] = limit(app.view_functions[endpoint])
+    app.extensions["ayni.rate_key"] = key
+    app.extensions["ayni.limiter"] = limiter
+    return limiter

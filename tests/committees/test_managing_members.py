@@ -1,0 +1,101 @@
+"""Coordinators manage members; every change of role or access is hashed into the ledger."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from funds.committees.models import MemberAccount
+from funds.pools.models import Member
+from ledger import schema
+
+from .conftest import csrf_token
+
+
+def governance_notes(run):
+    rows = run(lambda s: s.execute(select(schema.entries.c.meta).where(schema.entries.c.kind == "note")).all())
+    return [json.loads(row.meta) for row in rows]
+
+
+def test_a_coordinator_changes_a_role_and_the_ledger_records_who_did_it(app, run, make_committee, make_member,
+                                                                         sign_in):
+    committee_id, _ = make_committee("Warsaw", "warsaw")
+    ala, celina = make_member(committee_id, "coordinator"), make_member(committee_id, "member")
+    client = app.test_client()
+    sign_in(client, ala)
+    client.post(f"/committee/members/{celina.id}/role", data={"csrf_token": csrf_token(client), "role": "treasurer"})
+    assert run(lambda s: s.get(Member, celina.id)).role == "treasurer"
+    note = [n for n in governance_notes(run) if n["what"] == "role-changed"][-1]
+    assert note == {"what": "role-changed", "committee": committee_id, "member": celina.id, "by": ala.id,
+                    "old_role": "member", "role": "treasurer"}
+    # the ledger names nobody: numbers only
+    assert "Coordinator" not in json.dumps(governance_notes(run))
+
+
+def test_a_treasurer_cannot_change_roles(app, run, make_committee, make_member, sign_in):
+    committee_id, _ = make_committee("Warsaw", "warsaw")
+    treasurer, basia = make_member(committee_id, "treasurer"), make_member(committee_id, "member")
+    client = app.test_client()
+    sign_in(client, treasurer)
+    response = client.post(f"/committee/members/{basia.id}/role",
+                           data={"csrf_token": csrf_token(client), "role": "coordinator"})
+    assert response.status_code == 403
+    assert run(lambda s: s.get(Member, basia.id)).role == "member"
+
+
+def test_the_last_coordinator_cannot_step_down(app, run, make_committee, make_member, sign_in):
+    committee_id, _ = make_committee("Warsaw", "warsaw")
+    ala = make_member(committee_id, "coordinator")
+    client = app.test_client()
+    sign_in(client, ala)
+    client.post(f"/committee/members/{ala.id}/role", data={"csrf_token": csrf_token(client), "role": "member"})
+    assert run(lambda s: s.get(Member, ala.id)).role == "coordinator"
+    assert "at least one coordinator" in client.get("/committee/members").get_data(as_text=True)
+
+
+def test_removing_access_signs_the_member_out_everywhere(app, run, make_committee, make_member, sign_in):
+    committee_id, _ = make_committee("Warsaw", "warsaw")
+    ala, basia = make_member(committee_id, "coordinator"), make_member(committee_id, "member")
+    coordinator, member = app.test_client(), app.test_client()
+    sign_in(coordinator, ala)
+    sign_in(member, basia)
+    assert member.get("/committee/").status_code == 200
+    coordinator.post(f"/committee/members/{basia.id}/access", data={"csrf_token": csrf_token(coordinator),
+                                                                    "allowed": "no"})
+    assert member.get("/committee/").status_code == 302
+    assert run(lambda s: s.get(MemberAccount, basia.id)).disabled_at is not None
+    assert [n["what"] for n in governance_notes(run)][-1] == "access-removed"
+    coordinator.post(f"/committee/members/{basia.id}/access", data={"csrf_token": csrf_token(coordinator),
+                                                                    "allowed": "yes"})
+    assert run(lambda s: s.get(MemberAccount, basia.id)).disabled_at is None
+
+
+@pytest.mark.sqlite_only
+def test_a_member_who_lost_their_phone_enrols_again_after_a_reset(app, run, make_committee, make_member, sign_in):
+    committee_id, _ = make_committee("Warsaw", "warsaw")
+    ala, basia = make_member(committee_id, "coordinator"), make_member(committee_id, "member")
+    client = app.test_client()
+    sign_in(client, ala)
+    client.post(f"/committee/members/{basia.id}/two-factor-reset", data={"csrf_token": csrf_token(client)})
+    account = run(lambda s: s.get(MemberAccount, basia.id))
+    assert not account.enrolled and account.totp_secret != basia.totp_secret
+    phone_less = app.test_client()
+    phone_less.post("/committee/login", data={"csrf_token": csrf_token(phone_less, "/committee/login"),
+                                              "login_name": basia.login_name, "password": basia.password})
+    assert phone_less.get("/committee/").location == "/committee/two-factor"
+
+
+@pytest.mark.sqlite_only
+def test_members_see_their_committee_and_nobody_else(app, make_committee, make_member, sign_in):
+    warsaw, _ = make_committee("Warsaw", "warsaw")
+    lima, _ = make_committee("Lima", "lima")
+    make_member(warsaw, "member", name="Basia")
+    make_member(lima, "member", name="Rosa")
+    client = app.test_client()
+    sign_in(client, make_member(warsaw, "coordinator", name="Ala"))
+    page = client.get("/committee/members").get_data(as_text=True)
+    assert "Basia" in page and "Rosa" not in page
+    dashboard = client.get("/committee/").get_data(as_text=True)
+    assert "Warsaw pool" in dashboard and "Lima pool" not in dashboard
