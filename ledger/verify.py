@@ -110,6 +110,7 @@ def verify_lines(
         seq = _check_lines(lines, 0, checkpoint.size, replayer, stack)
         if stack is not None and seq == checkpoint.size:
             roots[seq] = edge_root(stack)
+            _check_signed_root(roots, checkpoint)  # before replaying what the checkpoint does not cover
     seq = _check_lines(lines, seq, size - seq, replayer, stack)
     if seq < size:
         raise TamperDetected(f"the export ends after {seq} entries; its header says {size}", seq)
@@ -121,14 +122,19 @@ def verify_lines(
         hashed, roots = hasher.finish()
         if hashed != size:  # pragma: no cover - the helper splits the same bytes the same way
             raise TamperDetected(f"the export's lines were replayed as {size} entries and hashed as {hashed}")
-    if checkpoint is not None and roots[checkpoint.size] != checkpoint.root:
-        raise TamperDetected(f"the first {checkpoint.size} entries do not rebuild the root signed in the checkpoint")
+    if checkpoint is not None:
+        _check_signed_root(roots, checkpoint)
     if roots[size] != root:
         raise TamperDetected(
             f"the {size} entries rebuild root {roots[size].hex()}, not the header's {root.hex()}: "
             "an entry or the header was altered"
         )
     return Summary(origin, size, root, checkpoint.size if checkpoint else None, replayer.balances)
+
+
+def _check_signed_root(roots: dict[int, bytes], checkpoint: Checkpoint) -> None:
+    if roots[checkpoint.size] != checkpoint.root:
+        raise TamperDetected(f"the first {checkpoint.size} entries do not rebuild the root signed in the checkpoint")
 
 
 def _given_lines(lines: Iterable[bytes | str]) -> Iterator[bytes]:

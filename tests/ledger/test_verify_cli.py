@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from ledger.entry import Entry, Posting, canonical_bytes, leaf_object
 from ledger.errors import CheckpointError, ProofError, TamperDetected
 from ledger.merkle import MemoryTree
 from ledger.receipt import proof_document, verify_proof
+from ledger.treehash import read_chunks, split_lines
 from ledger.verify import verify_export
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -277,3 +279,34 @@ def test_hostile_receipts_are_refused(tmp_path):
     without_checkpoint = run(tmp_path, proof_file(tmp_path))
     assert without_checkpoint.returncode == 2 and "--checkpoint" in without_checkpoint.stderr
     assert run(tmp_path, proof_file(tmp_path), note(signer=generate_signer(ORIGIN))).returncode == 1
+
+
+def test_a_tampered_signed_prefix_is_reported_before_anything_after_it(tmp_path):
+    lines = list(LINES)
+    lines[9] = lines[9].replace(b'"monthly":false', b'"monthly":true')
+    lines[25] = lines[25].replace(b"-2500", b"-2501")  # beyond the checkpoint, and unbalanced
+    with pytest.raises(TamperDetected, match="the first 20 entries do not rebuild the root signed"):
+        verify_export([header(), *lines], note(20), SIGNER.vkey)
+
+
+def test_lines_split_the_same_whatever_the_chunk_boundaries():
+    data = header() + b"\n" + b"\n".join(LINES) + b"\n"
+    for size in (1, 7, 64, 4096, len(data) + 1):
+        assert list(split_lines(read_chunks(io.BytesIO(data), size))) == [header(), *LINES]
+    assert list(split_lines([b"a\nb"])) == [b"a", b"b"]  # a last line without its newline still counts
+    assert list(split_lines([b"a\n\n"])) == [b"a", b""]  # a blank last line is a line
+
+
+def test_a_long_export_verifies_across_many_chunks_in_both_modes(tmp_path):
+    lines = list(LINES)
+    day = date(2025, 4, 1)
+    for n in range(3_000):
+        gift = Entry(f"gift:bulk-{n}", "transfer", (
+            Posting("donations:stripe", "EUR", -(100 + n)), Posting("pool:1:available", "EUR", 100 + n)))  # fmt: skip
+        lines.append(canonical_bytes(leaf_object(len(lines), day, gift)))
+    tree = MemoryTree(lines)
+    export = write(tmp_path / "long.jsonl", lines, header(len(lines), tree.root(len(lines))))
+    signed = SIGNER.sign_note(Checkpoint(ORIGIN, 1_234, tree.root(1_234)))
+    serial = verify_export(export, signed, SIGNER.vkey, parallel=False)
+    assert serial == verify_export(export, signed, SIGNER.vkey, parallel=True)
+    assert serial.size == len(lines) and serial.root == tree.root(len(lines))
