@@ -5,15 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from funds import db, i18n
 from funds.config import Config
+
+
+class RowNumber(IntegerConverter):
+    """``<int:...>`` in an address: a number larger than any id column holds names nothing (a 404,
+    not a database overflow)."""
+
+    def __init__(
+        self, url_map, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**63 - 1, signed: bool = False
+    ):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the app from ``config`` (default: the environment)."""
     config = config or Config.from_env()
     app = Flask(__name__, template_folder="templates", static_folder="static")
+    app.url_map.converters["int"] = RowNumber
     app.config.update(SECRET_KEY=config.secret_key, TESTING=config.testing)
     app.extensions["ayni.config"] = config
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).resolve().parent / "funds" / "translations")
@@ -51,12 +63,22 @@ def create_app(config: Config | None = None) -> Flask:
 
     app.register_blueprint(pool_views.blueprint)
     app.register_blueprint(donation_views.blueprint)
+    # Anyone: the public ledger, its checkpoints, proofs and exports, and the impact report.
+    from funds.transparency import jobs as transparency_jobs  # noqa: F401  (registers its job)
+    from funds.transparency import views as transparency_views
+
+    app.register_blueprint(transparency_views.pages_blueprint)
+    app.register_blueprint(transparency_views.api)
     # Recipient pages: no-trace headers, cookie-free forms, address-free rate limits and logs.
     from funds import logs, privacy, ratelimit
 
     privacy.init_app(app)
     ratelimit.init_app(app)
     logs.init_app(app)
+    # Operations: /healthz, backup and restore, JSON logs (AYNI_LOG_FORMAT=json).
+    from funds import operations
+
+    operations.init_app(app)
     committee_cli.add_command(add_key_command)
     app.cli.add_command(committee_cli)
     app.cli.add_command(ledger_cli)

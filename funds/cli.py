@@ -26,15 +26,28 @@ def _sessionmaker():
 @ledger_cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(export.FORMATS), default="jsonl", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
-def export_command(fmt: str, out: str | None) -> None:
+@click.option("--published", is_flag=True,
+              help="Only the public books (entries of closed days): the bytes /api/v1/ledger/export.* serves.")
+def export_command(fmt: str, out: str | None, published: bool) -> None:
     """Write the books as JSONL (verifiable), CSV or Beancount."""
+    from .transparency.exports import write_published
+    from .transparency.horizon import today
+
     origin = current_app.extensions["ayni.config"].ledger_origin
+    on = today(current_app)
+
+    def write(session, stream) -> None:
+        if published:
+            write_published(session, fmt, stream, origin=origin, on=on)
+        else:
+            export.write(session, fmt, stream, origin=origin)
+
     with snapshot_session(_sessionmaker()) as session:
         if out:
             with open(out, "wb") as stream:
-                export.write(session, fmt, stream, origin=origin)
+                write(session, stream)
         else:
-            export.write(session, fmt, sys.stdout.buffer, origin=origin)
+            write(session, sys.stdout.buffer)
             sys.stdout.flush()
 
 
@@ -54,16 +67,29 @@ def verify_command() -> None:
 
 
 @ledger_cli.command("checkpoint")
-def checkpoint_command() -> None:
+@click.option("--published", is_flag=True,
+              help="Sign the public books (entries of closed days) instead of the whole tree, as the job does.")
+def checkpoint_command(published: bool) -> None:
     """Sign the current tree head if it extends the last checkpoint; print the signed note."""
+    from .transparency.checkpoints import note_at, sign_published
+    from .transparency.horizon import horizon, today
+
     config = current_app.extensions["ayni.config"]
     signer = app_signer(current_app)
+    on = today(current_app)
+
+    def sign(session) -> str | None:
+        if published:
+            signed = sign_published(session, signer, config.ledger_origin, on)
+            return signed or note_at(session, horizon(session, on))
+        return audit.checkpoint(session, signer, config.ledger_origin)
+
     try:
-        note = in_transaction(_sessionmaker(), lambda s: audit.checkpoint(s, signer, config.ledger_origin))
+        note = in_transaction(_sessionmaker(), sign)
     except LedgerError as error:
         click.echo(f"FAILED: {error}", err=True)
         sys.exit(1)
-    click.echo(note, nl=False)
+    click.echo(note or "", nl=False)
 
 
 @ledger_cli.command("public-key")
@@ -115,11 +141,7 @@ def _local_stripe(host: str, port: int):
 
     app = current_app._get_current_object()
     config = app.extensions["ayni.config"]
-    if not config.committee_placeholder_key:
-        config = config.with_overrides(committee_placeholder_key=secrets.token_urlsafe(12))
-        click.echo(f"committee pages (placeholder sign-in): any user name, password {config.committee_placeholder_key}")
     if config.stripe_secret_key != SECRET_KEY:
-        app.extensions["ayni.config"] = config
         return None
     server = LocalStripe.start()
     secret = f"whsec_{secrets.token_hex(16)}"

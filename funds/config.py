@@ -61,8 +61,6 @@ class Config:
     gift_maximum: int = 1_000_000
     #: bound of one offline gift a treasurer records (a grant can be large; a typo should not be)
     offline_gift_maximum: int = 100_000_000
-    #: until committee sign-in lands, the password (HTTP Basic) for committee pages; empty closes them
-    committee_placeholder_key: str = ""
     #: session cookies only over HTTPS; browsers accept Secure cookies from http://localhost too,
     #: so turn it off (AYNI_SECURE_COOKIES=0) only when serving plain http under another name
     secure_cookies: bool = True
@@ -94,6 +92,16 @@ class Config:
     smtp_password: str = ""
     smtp_starttls: bool = True
     smtp_from: str = "ayni@localhost"
+    #: how often the scheduler signs a checkpoint of the public books, if they grew
+    checkpoint_interval_minutes: int = 60
+    #: "text", or "json" for one JSON object per log line (still with no address or user agent)
+    log_format: str = "text"
+    #: how often the one scheduler checks it still holds its lock (and exits if it lost it)
+    scheduler_heartbeat_seconds: int = 30
+    #: for tests and diagnosis: the scheduler appends "<pid> <unix time>" here at each heartbeat
+    scheduler_tick_file: str = ""
+    #: where pg_dump and pg_restore live (empty: the PATH, then /usr/lib/postgresql/*/bin)
+    pg_bindir: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -140,7 +148,10 @@ class Config:
             ("gift_minimum", int),
             ("gift_maximum", int),
             ("offline_gift_maximum", int),
-            ("committee_placeholder_key", str),
+            ("log_format", str),
+            ("scheduler_heartbeat_seconds", int),
+            ("scheduler_tick_file", str),
+            ("pg_bindir", str),
         ):
             raw = env.get(f"AYNI_{name.upper()}")
             if raw is not None and raw != "":
@@ -164,6 +175,12 @@ class Config:
             self._check_stripe()
         if self.retention_days < 0 or self.proxy_count < 0:
             raise RuntimeError("AYNI_RETENTION_DAYS and AYNI_PROXY_COUNT cannot be negative")
+        if self.log_format not in ("text", "json"):
+            raise RuntimeError("AYNI_LOG_FORMAT is text or json")
+        if self.scheduler_heartbeat_seconds < 1:
+            raise RuntimeError("AYNI_SCHEDULER_HEARTBEAT_SECONDS must be at least 1")
+        if self.checkpoint_interval_minutes < 1:
+            raise RuntimeError("AYNI_CHECKPOINT_INTERVAL_MINUTES must be at least 1")
         if self.vote_valid_hours < 1 or self.request_expiry_days < 0:
             raise RuntimeError("AYNI_VOTE_VALID_HOURS must be at least 1 and AYNI_REQUEST_EXPIRY_DAYS not negative")
 

@@ -81,7 +81,8 @@ def _check_balances(session: Session, replayer: Replayer) -> int:
     for code in sorted(set(kept) | set(replayed)):
         if kept.get(code) != tuple(replayed.get(code, (None, None))):
             raise TamperDetected(
-                f"account {code}: kept balance {kept.get(code)} differs from the sum of its postings {replayed.get(code)}"
+                f"account {code}: kept balance {kept.get(code)} differs from the sum of its postings "
+                f"{replayed.get(code)}"
             )
     return len(kept)
 
@@ -101,34 +102,53 @@ def _get_node(session: Session):
     return get_node
 
 
-def checkpoint(session: Session, signer: Signer, origin: str) -> str:
-    """Sign the current tree head, only if it extends the last signed checkpoint.
+def checkpoint(session: Session, signer: Signer, origin: str, *, size: int | None = None) -> str:
+    """Sign the tree of the first ``size`` entries (default: the current head), only if it is
+    consistent with every checkpoint signed before, smaller or larger.
 
-    Returns the signed note (the latest one unchanged when the tree has not grown).
+    Returns the signed note (the one signed before, unchanged, when that size is signed already).
+    Signing a prefix lets the service publish checkpoints of the entries it has made public only.
     """
     current = lock_head(session)
     c = schema.checkpoints.c
-    latest = session.execute(select(c.size, c.root, c.note).order_by(c.size.desc()).limit(1)).first()
-    size, root = current.size, bytes(current.root)
     get_node = _get_node(session)
-    if size and root_at(size, get_node) != root:
+    head_size, head_root = current.size, bytes(current.root)
+    if head_size and root_at(head_size, get_node) != head_root:
         raise CheckpointError("the stored tree nodes do not rebuild the head's root; refusing to sign")
-    if latest is not None:
-        if latest.size == size:
-            if bytes(latest.root) != root:
-                raise CheckpointError(f"the root at size {size} changed since it was signed; refusing to sign")
-            return latest.note
-        if latest.size > size:
-            raise CheckpointError(f"the books shrank from {latest.size} to {size} entries; refusing to sign")
-        proof = consistency_proof(latest.size, size, get_node) if latest.size else []
+    largest = session.execute(select(func.max(c.size))).scalar()
+    if largest is not None and largest > head_size:
+        raise CheckpointError(f"the books shrank from {largest} to {head_size} entries; refusing to sign")
+    if size is None:
+        size = head_size
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= head_size:
+        raise CheckpointError(f"cannot sign a tree of {size!r} entries: the books hold {head_size}")
+    root = head_root if size == head_size else root_at(size, get_node)
+    same = session.execute(select(c.root, c.note).where(c.size == size)).first()
+    if same is not None:
+        if bytes(same.root) != root:
+            raise CheckpointError(f"the root at size {size} changed since it was signed; refusing to sign")
+        return same.note
+    before = session.execute(select(c.size, c.root).where(c.size < size).order_by(c.size.desc()).limit(1)).first()
+    after = session.execute(select(c.size, c.root).where(c.size > size).order_by(c.size).limit(1)).first()
+    for old, new in ((before, (size, root)), ((size, root), after)):
+        if old is None or new is None or not old[0]:
+            continue
+        proof = consistency_proof(old[0], new[0], get_node)
         try:
-            if latest.size:
-                verify_consistency(latest.size, size, bytes(latest.root), root, proof)
+            verify_consistency(old[0], new[0], bytes(old[1]), bytes(new[1]), proof)
         except ProofError as error:
-            raise CheckpointError(f"the books do not extend checkpoint {latest.size}: {error}") from error
+            raise CheckpointError(f"the books do not extend checkpoint {old[0]}: {error}") from error
     note = signer.sign_note(Checkpoint(origin, size, root))
     session.execute(insert(schema.checkpoints).values(size=size, root=root, note=note, signed_at=datetime.now(UTC)))
     return note
+
+
+def root_at_size(session: Session, size: int) -> bytes:
+    """The root the books had when they held ``size`` entries (the head's root for the head)."""
+    tree_size = _tree_size(session)
+    if not isinstance(size, int) or not 0 <= size <= tree_size:
+        raise ProofError(f"no tree of {size} entries (the books hold {tree_size})")
+    return root_at(size, _get_node(session))
 
 
 def latest_checkpoint(session: Session) -> str | None:

@@ -55,8 +55,9 @@ entries = Table(
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
     Column("key", String(200), nullable=False, unique=True),
     Column("kind", String(10), nullable=False),
-    #: the day only: the public books must not let anyone match a minute to a person
-    Column("booked_on", Date, nullable=False),
+    #: the day only: the public books must not let anyone match a minute to a person; indexed
+    #: because the public books end where the current day's entries begin
+    Column("booked_on", Date, nullable=False, index=True),
     #: canonical JSON of the entry's public details
     Column("meta", Text, nullable=False),
     #: for settle and void entries, the reservation they close; unique, so it closes once

@@ -2,6 +2,9 @@
 
 Each backend gets a template database migrated once with Alembic; each test gets a fresh copy
 (a file copy for SQLite, ``CREATE DATABASE ... TEMPLATE`` for PostgreSQL).
+
+Committees, members who can sign in and signed-in clients live here too: the committee, pool,
+donation and decision tests all act as members.
 """
 
 from __future__ import annotations
@@ -9,14 +12,22 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import time
+from dataclasses import dataclass
 
+import pyotp
 import pytest
 from sqlalchemy import create_engine, text
 
 from app import create_app
+from funds.committees import accounts, browser_sessions
+from funds.committees.access import SEEN_KEY, TOKEN_KEY
+from funds.committees.models import now
 from funds.config import Config
-from funds.db import make_engine
+from funds.db import in_transaction, make_engine
 from funds.migrate import upgrade
+from funds.pools.domain import create_pool
+from funds.pools.models import Committee, Member
 from tests.postgres import Cluster
 
 BACKENDS = [b for b in os.environ.get("AYNI_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
@@ -92,11 +103,15 @@ def db_session(engine):
 
 @pytest.fixture
 def config(database_url, tmp_path):
+    # Cheap Argon2 settings: the tests hash many passwords; the costs' effect is tested apart.
     return Config(
         database_url=database_url,
         secret_key="test-secret",
         ledger_key_file=str(tmp_path / "ledger-signing.key"),
         testing=True,
+        password_time_cost=1,
+        password_memory_kib=8192,
+        password_parallelism=1,
     )
 
 
@@ -110,6 +125,95 @@ def app(config):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def run(app):
+    """Run ``work(session)`` in its own committed transaction, as a CLI command would."""
+    return lambda work: in_transaction(app.extensions["ayni.sessionmaker"], work)
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Person:
+    """A member as a test knows them: ids, login, password and TOTP secret."""
+
+    id: int
+    committee_id: int
+    login_name: str
+    password: str
+    totp_secret: str
+    role: str
+
+    def code(self, offset_steps: int = 0) -> str:
+        return pyotp.TOTP(self.totp_secret).at(time.time() + 30 * offset_steps)
+
+
+@pytest.fixture
+def make_committee(run):
+    """``make(name, slug)`` -> (committee id, id of its first pool, in EUR)."""
+
+    def make(name: str, slug: str) -> tuple[int, int]:
+        def work(session):
+            committee = Committee(name=name)
+            session.add(committee)
+            session.flush()
+            pool = create_pool(session, committee, slug=slug, currency="EUR", request_cap=10_000,
+                               names={"en": (f"{name} pool", "")})
+            return committee.id, pool.id
+
+        return run(work)
+
+    return make
+
+
+@pytest.fixture
+def make_member(run, config):
+    """``make(committee_id, role)`` -> a :class:`Person` who can sign in (TOTP enrolled unless told)."""
+    counter = iter(range(1, 10_000))
+
+    def make(committee_id: int, role: str = "member", *, enrolled: bool = True, name: str = "") -> Person:
+        login = f"{role}-{committee_id}-{next(counter)}"
+
+        def work(session):
+            member = Member(committee_id=committee_id, display_name=name or login.title(), role=role)
+            session.add(member)
+            session.flush()
+            account = accounts.create_account(session, config, member, login, PASSWORD)
+            if enrolled:
+                account.totp_enrolled_at = now()
+            return Person(member.id, committee_id, login, PASSWORD, account.totp_secret, role)
+
+        return run(work)
+
+    return make
+
+
+@pytest.fixture
+def sign_in(run, app):
+    """Give ``client`` a fully signed-in session for ``person`` without the forms (fast)."""
+
+    def sign(client, person: Person) -> None:
+        token = run(lambda session: browser_sessions.start(session, person.id, two_factor=True, moment=now()))
+        with client.session_transaction() as cookie:
+            cookie[TOKEN_KEY] = token
+            cookie[SEEN_KEY] = int(time.time())
+
+    return sign
+
+
+@pytest.fixture
+def client_of(app, sign_in):
+    """A new test client signed in as ``person`` (password and code already given)."""
+
+    def make(person: Person):
+        client = app.test_client()
+        sign_in(client, person)
+        return client
+
+    return make
 
 
 CHROMIUM = os.environ.get("AYNI_CHROMIUM", "/usr/bin/chromium")

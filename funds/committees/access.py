@@ -42,13 +42,26 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf import csrf as flask_wtf_csrf
 
 from funds.db import get_session
 from funds.pools.models import Member
 
 from . import browser_sessions
 from .models import ROLES, MemberAccount, now
+
+
+class CSRFProtect(flask_wtf_csrf.CSRFProtect):
+    """Flask-WTF's, reading tokens only from real forms: Ayni's forms are never sent as JSON (which
+    FlaskForm would read as a form, and fail on anything but an object of strings), and a multipart
+    part without a name (a field named None, which Flask-WTF's token search trips over) is no form.
+    Either has no token: a 400, not a 500."""
+
+    def _get_csrf_token(self):
+        if request.is_json or None in request.form:
+            return None
+        return super()._get_csrf_token()
+
 
 csrf = CSRFProtect()
 
@@ -91,7 +104,7 @@ def committee_required(view: Callable | None = None, *, role: str = "member"):
             visit = current_visit()
             if visit is None or not visit.complete:
                 return refuse_stranger()
-            if ROLE_RANK[visit.member.role] < ROLE_RANK[role]:
+            if not holds_role(visit.member, role):
                 abort(403)
             return func(*args, **kwargs)
 
@@ -103,6 +116,11 @@ def committee_required(view: Callable | None = None, *, role: str = "member"):
         return checked
 
     return decorate(view) if view is not None else decorate
+
+
+def holds_role(member: Member, role: str) -> bool:
+    """Whether ``member`` may do what ``role`` may (templates use it to offer only what works)."""
+    return ROLE_RANK[member.role] >= ROLE_RANK[role]
 
 
 def is_public(app: Flask, endpoint: str) -> bool:
@@ -188,6 +206,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_guard)
     csrf.init_app(app)
     app.context_processor(lambda: {"committee_visit": current_visit() if _is_guarded_request() else None})
+    app.jinja_env.globals["holds_role"] = holds_role
 
 
 def _guard():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from funds.stripe_facts import GIFT_KEY, ORIGIN_KEY, Charge, Dispute, dispute_from
@@ -23,6 +23,9 @@ from .models import StripeEvent
 PAYMENTS = ("payment_intent.succeeded", "invoice.payment_succeeded", "invoice.paid")
 DISPUTES = {"charge.dispute.funds_withdrawn": "withdrawn", "charge.dispute.funds_reinstated": "reinstated"}
 HANDLED = frozenset((*PAYMENTS, "charge.refunded", *DISPUTES))
+_events = StripeEvent.__table__
+_SEEN = select(_events.c.id).where(_events.c.id == bindparam("event_id"))
+_REMEMBER = insert(_events)
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,9 @@ def ours(intent: dict, origin: str) -> bool:
     return metadata.get(ORIGIN_KEY) == origin and GIFT_KEY in metadata
 
 
-def seen(session: Session, event_id: str) -> bool:
-    return session.get(StripeEvent, event_id) is not None
+def seen(session: Session | Connection, event_id: str) -> bool:
+    """Whether the event was handled before (booked, or found to need nothing)."""
+    return session.execute(_SEEN, {"event_id": event_id}).first() is not None
 
 
 def record(session: Session, event: dict, facts: Facts) -> str:
@@ -69,11 +73,13 @@ def record(session: Session, event: dict, facts: Facts) -> str:
     Takes the books' lock first, so of two deliveries of one event the second sees the first.
     """
     store.lock_head(session)
-    if seen(session, event["id"]):
+    connection = session.connection()
+    if seen(connection, event["id"]):
         return "already handled"
     outcome = _book(session, facts)
-    session.add(StripeEvent(id=event["id"], type=event["type"], created=event["created"], outcome=outcome))
-    session.flush()
+    connection.execute(
+        _REMEMBER, {"id": event["id"], "type": event["type"], "created": event["created"], "outcome": outcome}
+    )
     return outcome
 
 

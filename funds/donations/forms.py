@@ -15,6 +15,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 #: enough to catch a typo; Stripe checks deliverability itself
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: our own words, not WTForms' (its catalogues lack some of our languages' sentences)
+TOO_LONG = _l("Please keep this under %(max)d characters.")
 OFFLINE_METHODS = [SelectChoice("cash", _l("Cash")), SelectChoice("bank-transfer", _l("Bank transfer")),
                    SelectChoice("other", _l("Other"))]
 
@@ -27,18 +29,19 @@ def _email(_form, field) -> None:
 class GiveForm(FlaskForm):
     #: a preset in minor units, or "other" to use ``custom_amount``
     preset = RadioField(_l("Amount"), choices=[], validate_choice=False)
-    custom_amount = StringField(_l("Another amount"), validators=[Optional(), Length(max=20)])
+    custom_amount = StringField(_l("Another amount"), validators=[Optional(), Length(max=20, message=TOO_LONG)])
     currency = HiddenField()
     frequency = RadioField(
         _l("How often"), choices=[SelectChoice("once", _l("Once")), SelectChoice("monthly", _l("Every month"))],
         default="once", validators=[DataRequired()],
     )
     public_name = StringField(
-        _l("Name to thank in public (leave empty to give anonymously)"), validators=[Optional(), Length(max=60)]
+        _l("Name to thank in public (leave empty to give anonymously)"),
+        validators=[Optional(), Length(max=60, message=TOO_LONG)],
     )
     email = StringField(
         _l("Email for Stripe's receipt (optional; Ayni does not keep it)"),
-        validators=[Optional(), Length(max=200), _email],
+        validators=[Optional(), Length(max=200, message=TOO_LONG), _email],
     )
 
     def amount_text(self) -> str:
@@ -56,9 +59,10 @@ class StopMonthlyForm(FlaskForm):
 
 
 class OfflineGiftForm(FlaskForm):
-    amount = StringField(_l("Amount received"), validators=[DataRequired(), Length(max=20)])
+    amount = StringField(_l("Amount received"), validators=[DataRequired(), Length(max=20, message=TOO_LONG)])
     method = RadioField(_l("How it was given"), choices=OFFLINE_METHODS, default="cash",
                         validators=[DataRequired()])
     public_name = StringField(
-        _l("Name to thank in public (leave empty for anonymous)"), validators=[Optional(), Length(max=60)]
+        _l("Name to thank in public (leave empty for anonymous)"),
+        validators=[Optional(), Length(max=60, message=TOO_LONG)],
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import SelectChoice
@@ -34,7 +35,7 @@ from .pages import blueprint, loads_stripe, read, write
 
 log = logging.getLogger(__name__)
 MODELS = {"gift": Gift, "monthly": MonthlyGift}
-STRIPE_DOWN = "Card payments are not available right now. Please try again in a few minutes."
+STRIPE_DOWN = _l("Card payments are not available right now. Please try again in a few minutes.")
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def give(slug: str):
         checkout = gateway(current_app).open_checkout(kind, row.id, email=(form.email.data or "").strip() or None)
     except StripeError:
         log.exception("Stripe refused to open a checkout for %s %s", kind, row.id)
-        return render_template("donations/give.html", pool=giving, form=form, error=_(STRIPE_DOWN)), 502
+        return render_template("donations/give.html", pool=giving, form=form, error=STRIPE_DOWN), 502
     write(lambda s: domain.attach_checkout(s, MODELS[kind], row.id, checkout))
     return redirect(url_for(f"donations.pay_{kind}", token=row.token), 303)
 
@@ -168,12 +169,12 @@ def _card_page(kind: str, token: str):
     if step.status != "pending" or step.stripe_id:
         return redirect(step.done_url)
     if step.setup_intent_id is None:
-        return _render_pay(step, status=502, error=_(STRIPE_DOWN))
+        return _render_pay(step, status=502, error=STRIPE_DOWN)
     try:
         secret = gateway(current_app).card_form_secret(step.setup_intent_id)
     except StripeError:
         log.exception("Stripe did not give the card form for %s %s", kind, step.row_id)
-        return _render_pay(step, status=502, error=_(STRIPE_DOWN))
+        return _render_pay(step, status=502, error=STRIPE_DOWN)
     return _render_pay(step, setup_secret=secret)
 
 
@@ -192,7 +193,7 @@ def _take_payment(kind: str, token: str):
         payment = _take(step)
     except StripeError:
         log.exception("Stripe refused the payment of %s %s", kind, step.row_id)
-        return _render_pay(step, status=502, error=_(STRIPE_DOWN))
+        return _render_pay(step, status=502, error=STRIPE_DOWN)
     write(lambda s: domain.note_payment(s, MODELS[kind], step.row_id, payment))
     if payment.status in ("succeeded", "processing"):
         return redirect(step.done_url, 303)

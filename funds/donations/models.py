@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from funds.base import Base
@@ -86,6 +86,22 @@ class Gift(Base):
     pool: Mapped[Pool] = relationship()
     monthly_gift: Mapped[MonthlyGift | None] = relationship(back_populates="gifts")
     movements: Mapped[list[StripeMovement]] = relationship(order_by="StripeMovement.booked_at")
+
+
+# The pool page's figures without reading a pool's whole history (migration 0008).
+Index("ix_gifts_pool_id_status_monthly_gift_id", Gift.pool_id, Gift.status, Gift.monthly_gift_id)
+Index("ix_gifts_named_pool_id_paid_at", Gift.pool_id, Gift.paid_at, Gift.id,
+      sqlite_where=text("public_name IS NOT NULL"), postgresql_where=text("public_name IS NOT NULL"))
+
+
+class PoolSupporterCount(Base):
+    """Paid one-time gifts per pool, kept by database triggers on ``gifts`` (migration 0008), so
+    the pool page does not count a pool's whole history on every view."""
+
+    __tablename__ = "pool_supporter_counts"
+
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id"), primary_key=True)
+    once_paid: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class StripeEvent(Base):

@@ -1,14 +1,16 @@
-"""A treasurer records a gift received in cash or by bank transfer, and gets its receipt."""
+"""A treasurer records a gift received in cash or by bank transfer, and gets its receipt.
+
+Only for the treasurer's (or coordinator's) own committee's pools: another committee's is a 404.
+"""
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_babel import get_locale
-from sqlalchemy import select
 
-from funds.committee_placeholder import committee_placeholder_required
+from funds.committees import scope
+from funds.committees.access import committee_required, current_member
 from funds.db import get_session
-from funds.pools.models import Pool
 
 from . import domain
 from .forms import OfflineGiftForm
@@ -16,10 +18,10 @@ from .pages import blueprint
 
 
 @blueprint.route("/committee/pools/<slug>/offline-gifts/new", methods=["GET", "POST"])
-@committee_placeholder_required
+@committee_required(role="treasurer")
 def record_offline_gift(slug: str):
     session = get_session()
-    pool = session.scalar(select(Pool).where(Pool.slug == slug)) or abort(404)
+    pool = scope.get_pool_by_slug_for_member(session, current_member(), slug)
     lang = str(get_locale() or "en")
     form = OfflineGiftForm()
     error, status = None, 200

@@ -5,16 +5,16 @@ from __future__ import annotations
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from .models import Gift
+from .models import Gift, PoolSupporterCount
 
 
 def supporter_counts(session: Session, pool_ids: list[int]) -> dict[int, int]:
     """Paid gifts given once, plus monthly gifts with at least one paid month, per pool."""
+    # Kept by triggers on gifts: counting them here would cost a pool's whole history per view.
     once = dict(
         session.execute(
-            select(Gift.pool_id, func.count(Gift.id))
-            .where(Gift.pool_id.in_(pool_ids), Gift.status == "paid", Gift.monthly_gift_id.is_(None))
-            .group_by(Gift.pool_id)
+            select(PoolSupporterCount.pool_id, PoolSupporterCount.once_paid)
+            .where(PoolSupporterCount.pool_id.in_(pool_ids))
         ).all()
     )
     monthly = dict(

@@ -1,26 +1,25 @@
-"""A committee creates and edits its pools and their rounds.
+"""A committee's coordinator creates and edits the committee's pools and their rounds.
 
-Guarded by :func:`committee_placeholder_required` until committee sign-in lands; that issue
-replaces the guard and scopes every pool query here to the member's committee.
+These views live in the public pools blueprint but each needs a signed-in coordinator, and every
+pool is loaded through :mod:`funds.committees.scope`: another committee's pool is a 404.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import abort, redirect, render_template, request, url_for
-from sqlalchemy import select
-from wtforms import SelectChoice
+from flask import redirect, render_template, request, url_for
 
-from funds.committee_placeholder import committee_placeholder_required
+from funds.committees import scope
+from funds.committees.access import committee_required, current_member
 from funds.db import get_session
 from funds.donations.money import AmountError, parse_amount, plain_amount
 from funds.vocabulary import LANGUAGES
 
 from .domain import PoolError, add_round, create_pool, update_pool
 from .forms import PoolForm, RoundForm
-from .models import Committee, Pool
-from .views import blueprint, find_pool
+from .models import Pool
+from .views import blueprint
 
 _ZERO = re.compile(r"^0+([.,]0*)?$")
 
@@ -51,20 +50,17 @@ def _settings(form: PoolForm, currency: str) -> dict:
 
 
 @blueprint.route("/committee/pools/new", methods=["GET", "POST"])
-@committee_placeholder_required
+@committee_required(role="coordinator")
 def create_pool_page():
     session = get_session()
+    member = current_member()
     form = PoolForm()
-    committees = session.scalars(select(Committee).order_by(Committee.id))
-    form.committee.choices = [SelectChoice(c.id, c.name) for c in committees]
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            committee = session.get(Committee, form.committee.data or 0)
-            if committee is None:
-                raise PoolError("choose the committee that runs the pool")
             currency = (form.currency.data or "").strip()
-            pool = create_pool(session, committee, slug=(form.slug.data or "").strip(), currency=currency,
+            # A coordinator makes pools for their own committee only: there is nothing to choose.
+            pool = create_pool(session, member.committee, slug=(form.slug.data or "").strip(), currency=currency,
                                is_default=form.is_default.data, **_settings(form, currency))
             pool.is_open = form.is_open.data
         except PoolError as refusal:
@@ -91,16 +87,16 @@ def _form_data(pool: Pool) -> dict:
 
 def _edit_form(pool: Pool | None = None) -> PoolForm:
     form = PoolForm(data=_form_data(pool)) if pool is not None else PoolForm()
-    # Address, currency and committee are fixed once the pool's accounts exist.
-    del form.slug, form.currency, form.committee
+    # Address and currency are fixed once the pool's accounts exist.
+    del form.slug, form.currency
     return form
 
 
 @blueprint.route("/committee/pools/<slug>/edit", methods=["GET", "POST"])
-@committee_placeholder_required
+@committee_required(role="coordinator")
 def edit_pool_page(slug: str):
     session = get_session()
-    pool = find_pool(session, slug) or abort(404)
+    pool = scope.get_pool_by_slug_for_member(session, current_member(), slug)
     form = _edit_form() if request.method == "POST" else _edit_form(pool)
     error, status = None, 200
     if form.validate_on_submit():
@@ -118,10 +114,10 @@ def edit_pool_page(slug: str):
 
 
 @blueprint.post("/committee/pools/<slug>/rounds")
-@committee_placeholder_required
+@committee_required(role="coordinator")
 def add_round_page(slug: str):
     session = get_session()
-    pool = find_pool(session, slug) or abort(404)
+    pool = scope.get_pool_by_slug_for_member(session, current_member(), slug)
     rounds = RoundForm(prefix="round")
     error = None
     if rounds.validate_on_submit():

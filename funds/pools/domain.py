@@ -101,8 +101,14 @@ def update_pool(
 
 
 def make_default(session: Session, pool: Pool) -> None:
-    """Make ``pool`` the "where most needed" pool donors land on; there is one at most."""
+    """Make ``pool`` the "where most needed" pool donors land on; there is one at most.
+
+    Only the committee whose pool holds the place can hand it on: one committee does not quietly
+    take donors away from another's pool.
+    """
     for other in session.scalars(select(Pool).where(Pool.is_default.is_(True), Pool.id != pool.id)):
+        if other.committee_id != pool.committee_id:
+            raise PoolError('another committee\'s pool is the "where most needed" pool; that committee can hand it on')
         other.is_default = False
     pool.is_default = True
     session.flush()

@@ -19,7 +19,7 @@ from funds.vocabulary import CATEGORIES
 from ledger import schema, store
 
 from . import accounts
-from .models import Pool
+from .models import Pool, PoolPayoutCount
 
 
 @dataclass(frozen=True)
@@ -73,16 +73,17 @@ def figures(session: Session, pools: list[Pool]) -> dict[int, PoolFigures]:
 
 
 def _payouts(session: Session, pools: list[Pool]) -> dict[int, int]:
-    """How many entries paid money into each pool's paid:* accounts."""
-    p, a = schema.postings.c, schema.accounts.c
+    """How many entries paid money into each pool's paid:* accounts (kept by a trigger, never counted)."""
+    a = schema.accounts.c
     counts: dict[int, int] = {}
     for pool in pools:
         prefix = f"pool:{pool.id}:paid:"
-        counts[pool.id] = session.scalar(
-            select(func.count(func.distinct(p.entry_seq)))
-            .join(schema.accounts, a.id == p.account_id)
-            .where(a.code.startswith(prefix, autoescape=True), p.amount > 0)
-        ) or 0
+        # int(): PostgreSQL sums a BIGINT as NUMERIC
+        counts[pool.id] = int(session.scalar(
+            select(func.coalesce(func.sum(PoolPayoutCount.payouts), 0))
+            .join(schema.accounts, a.id == PoolPayoutCount.account_id)
+            .where(a.code.startswith(prefix, autoescape=True))
+        ) or 0)
     return counts
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from funds.i18n import LANGUAGE_NAMES
@@ -14,9 +14,9 @@ AMOUNT_HINT = _l("In the pool's currency, like 500.00")
 
 
 class PoolForm(FlaskForm):
-    """Create or edit a pool. The address and currency are set once: the pool's accounts hold it."""
+    """Create or edit a pool of the coordinator's committee. The address and currency are set once:
+    the pool's accounts hold them."""
 
-    committee = SelectField(_l("Committee"), coerce=int, validators=[Optional()])
     slug = StringField(
         _l("Address name (lower-case letters, digits and dashes)"),
         validators=[Optional(), Length(min=3, max=60), Regexp(r"^[a-z0-9-]*$", message=_l("Use a-z, 0-9 and -."))],

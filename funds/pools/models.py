@@ -106,3 +106,15 @@ class Round(Base):
     closes_on: Mapped[date | None] = mapped_column(Date)
 
     pool: Mapped[Pool] = relationship(back_populates="rounds")
+
+
+class PoolPayoutCount(Base):
+    """Payouts booked into one of a pool's ``pool:<id>:paid:<category>`` accounts, kept by a
+    database trigger on ledger postings (migration 0008): the pool page's "times people were
+    supported" without counting the pool's history on every view. The ledger code knows nothing
+    of it; a reservation is not counted, its settlement is."""
+
+    __tablename__ = "pool_payout_counts"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), primary_key=True)
+    payouts: Mapped[int] = mapped_column(BigInteger, server_default="0")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, render_template, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -116,6 +117,6 @@ def api_pool(slug: str):
     session = get_session()
     pool = find_pool(session, slug)
     if pool is None:
-        return jsonify(error=f"there is no pool called {slug!r}"), 404
+        return jsonify(error=_("There is no pool called “%(slug)s”.", slug=slug)), 404
     shown = figures.figures(session, [pool])[pool.id]
     return jsonify(pool_json(pool, shown, supporter_counts(session, [pool.id])[pool.id], _lang()))

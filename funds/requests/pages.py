@@ -11,7 +11,7 @@ from flask import current_app, g, render_template, request, url_for
 from flask_babel import format_currency, format_date
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from .wording import CATEGORY_LABELS, METHOD_LABELS, STATE_WORDS
 
@@ -46,8 +46,10 @@ def render_problem(code: int):
 def language_url(lang: str) -> str:
     """This page in another language: same address and query, ``lang`` replaced."""
     if request.endpoint and request.method in ("GET", "HEAD"):
-        args = {key: value for key, value in request.args.items() if key != "lang"}
-        return url_for(request.endpoint, **(request.view_args or {}), **args, lang=lang)
+        path = request.view_args or {}
+        # a query parameter named like a part of the path cannot change the path
+        args = {key: value for key, value in request.args.items() if key != "lang" and key not in path}
+        return url_for(request.endpoint, **path, **args, lang=lang)
     return f"{request.path}?lang={lang}"
 
 
@@ -70,9 +72,13 @@ def _forget_body() -> None:
 
 
 def check_body() -> None:
-    """Refuse large bodies (413) and note bodies that are not valid UTF-8 for the view."""
+    """Refuse large bodies (413) and JSON (400: a form would read it as one, and fail on anything but
+    an object of strings), and note bodies that are not valid UTF-8 for the view."""
     if request.method != "POST":
         return
+    if request.is_json:
+        _forget_body()
+        raise BadRequest()
     request.max_content_length = MAX_BODY
     if request.content_length is not None and request.content_length > MAX_BODY:
         _forget_body()

@@ -1,4 +1,5 @@
-"""Committee fixtures: committees with a pool, members who can sign in, signed-in clients.
+"""Committee helpers: CSRF tokens and session tokens as a browser holds them. Committees with a
+pool, members who can sign in and signed-in clients are fixtures of tests/conftest.py.
 
 Tests whose queries cannot differ by database (redirects, headers, forms) are marked sqlite_only
 to keep the suite fast; anything with time columns, conditional updates or the ledger runs on both.
@@ -7,97 +8,17 @@ to keep the suite fast; anything with time columns, conditional updates or the l
 from __future__ import annotations
 
 import re
-import time
-from dataclasses import dataclass
 
-import pyotp
 import pytest
 
-from funds.committees import accounts, browser_sessions
-from funds.committees.access import SEEN_KEY, TOKEN_KEY
-from funds.committees.models import MemberAccount, now
-from funds.db import in_transaction
-from funds.pools.domain import create_pool
-from funds.pools.models import Committee, Member
+from funds.committees.access import TOKEN_KEY
+from funds.committees.models import MemberAccount
+from tests import conftest as shared
 
-PASSWORD = "correct horse battery staple"
-
-
-@dataclass
-class Person:
-    """A member as a test knows them: ids, login, password and TOTP secret."""
-
-    id: int
-    committee_id: int
-    login_name: str
-    password: str
-    totp_secret: str
-    role: str
-
-    def code(self, offset_steps: int = 0) -> str:
-        return pyotp.TOTP(self.totp_secret).at(time.time() + 30 * offset_steps)
-
-
-@pytest.fixture
-def config(config):
-    """Cheap Argon2 settings: the tests hash many passwords; the costs' effect is tested apart."""
-    return config.with_overrides(password_time_cost=1, password_memory_kib=8192, password_parallelism=1)
-
-
-@pytest.fixture
-def run(app):
-    """Run ``work(session)`` in its own committed transaction, as a CLI command would."""
-    return lambda work: in_transaction(app.extensions["ayni.sessionmaker"], work)
-
-
-@pytest.fixture
-def make_committee(run):
-    def make(name: str, slug: str) -> tuple[int, int]:
-        def work(session):
-            committee = Committee(name=name)
-            session.add(committee)
-            session.flush()
-            pool = create_pool(session, committee, slug=slug, currency="EUR", request_cap=10_000,
-                               names={"en": (f"{name} pool", "")})
-            return committee.id, pool.id
-
-        return run(work)
-
-    return make
-
-
-@pytest.fixture
-def make_member(run, config):
-    counter = iter(range(1, 10_000))
-
-    def make(committee_id: int, role: str = "member", *, enrolled: bool = True, name: str = "") -> Person:
-        login = f"{role}-{committee_id}-{next(counter)}"
-
-        def work(session):
-            member = Member(committee_id=committee_id, display_name=name or login.title(), role=role)
-            session.add(member)
-            session.flush()
-            account = accounts.create_account(session, config, member, login, PASSWORD)
-            if enrolled:
-                account.totp_enrolled_at = now()
-            return Person(member.id, committee_id, login, PASSWORD, account.totp_secret, role)
-
-        return run(work)
-
-    return make
-
-
-@pytest.fixture
-def sign_in(run, app):
-    """Give ``client`` a fully signed-in session for ``person`` without the forms (fast)."""
-
-    def sign(client, person: Person) -> None:
-        token = run(lambda session: browser_sessions.start(session, person.id, two_factor=True, moment=now()))
-        with client.session_transaction() as cookie:
-            cookie[TOKEN_KEY] = token
-            cookie[SEEN_KEY] = int(time.time())
-
-    return sign
+# The committee fixtures live in tests/conftest.py; these names stay importable from here.
+PASSWORD, Person = shared.PASSWORD, shared.Person
+config, run, sign_in = shared.config, shared.run, shared.sign_in
+make_committee, make_member = shared.make_committee, shared.make_member
 
 
 @pytest.fixture

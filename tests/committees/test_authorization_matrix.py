@@ -10,14 +10,19 @@ scoping while doing so.
 from __future__ import annotations
 
 import base64
+import secrets
 from dataclasses import dataclass
 
 import pytest
+from nacl.public import PrivateKey
+from sqlalchemy import func, select
 
 from funds.committees.access import is_public, public
 from funds.committees.invitations import create_invitation
 from funds.committees.models import Invitation, now
+from funds.decisions.models import Vote
 from funds.pools.models import Member, Pool
+from funds.requests.models import Request
 
 from .conftest import csrf_token
 
@@ -25,7 +30,9 @@ SECRET = "Beta-committee-secret"
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 #: fields a careless view might act on, so a missing scope shows as a change, not just a status
 TEMPTING_FORM = {"role": "coordinator", "allowed": "no", "display_name": "Someone new",
-                 "public_key": base64.b64encode(bytes(range(32))).decode()}
+                 "public_key": base64.b64encode(bytes(range(32))).decode(),
+                 "choice": "fast-track", "reason": "no", "method": "cash", "reference": "ref", "code": "VOUCHER",
+                 "message": "cancelled", "address": "someone@example.org"}
 
 
 @dataclass
@@ -35,6 +42,7 @@ class CommitteeB:
     member_id: int
     coordinator_id: int
     invitation_id: int
+    request_id: int
 
 
 #: URL parameter -> committee B's object of that kind. New parameters must be added here.
@@ -43,6 +51,7 @@ OBJECTS_OF_B = {
     "slug": lambda b: b.pool_slug,
     "member_id": lambda b: b.member_id,
     "invitation_id": lambda b: b.invitation_id,
+    "request_id": lambda b: b.request_id,
 }
 
 
@@ -56,7 +65,14 @@ def committee_b(run, config, make_committee, make_member):
         invitation, _ = create_invitation(session, config, committee_id, display_name=SECRET, moment=now())
         return invitation.id
 
-    return CommitteeB(pool_id, "beta-pool", member.id, coordinator.id, run(invite))
+    def request_for_help(session):
+        aid = Request(pool_id=pool_id, amount=1_000, category="food", method="cash", lang="en",
+                      codename_id=secrets.token_bytes(32), inbox_key=bytes(PrivateKey.generate().public_key))
+        session.add(aid)
+        session.flush()
+        return aid.id
+
+    return CommitteeB(pool_id, "beta-pool", member.id, coordinator.id, run(invite), run(request_for_help))
 
 
 @pytest.fixture
@@ -97,7 +113,8 @@ def matrix_problems(app, b: CommitteeB, member, sign_in) -> list[str]:
             continue
         client = app.test_client()
         sign_in(client, member)
-        response = client.open(url, method=method, data={**TEMPTING_FORM, "csrf_token": csrf_token(client)})
+        form = {**TEMPTING_FORM, "request_ids": str(b.request_id), "csrf_token": csrf_token(client)}
+        response = client.open(url, method=method, data=form)
         body = response.get_data(as_text=True)
         if rule.arguments and response.status_code not in (403, 404):
             problems.append(f"{method} {url} answered {response.status_code} to another committee's member")
@@ -113,6 +130,8 @@ def test_a_member_of_one_committee_cannot_reach_anything_of_another(app, run, co
     member, invitation = run(lambda s: (s.get(Member, committee_b.member_id), s.get(Invitation,
                                                                                     committee_b.invitation_id)))
     assert member.role == "member" and invitation.cancelled_at is None
+    assert run(lambda s: s.get(Request, committee_b.request_id).state) == "submitted"
+    assert run(lambda s: s.scalar(select(func.count()).select_from(Vote))) == 0
     assert run(lambda s: s.get(Pool, committee_b.pool_id)).committee_id != coordinator_of_a.committee_id
 
 
@@ -153,8 +172,8 @@ def test_a_route_added_without_a_rule_is_refused_and_caught_by_the_matrix(app, r
     def forgotten_report(pool_id):
         return get_session().get(Pool, pool_id).slug + " " + SECRET
 
-    @app.get("/reports/request/<int:request_id>")
-    def unknown_report(request_id):
+    @app.get("/reports/<int:report_id>")
+    def unknown_report(report_id):
         return "?"
 
     @app.get("/about-us")
@@ -166,7 +185,7 @@ def test_a_route_added_without_a_rule_is_refused_and_caught_by_the_matrix(app, r
     assert app.test_client().get("/about-us").status_code == 200
     problems = matrix_problems(app, committee_b, coordinator_of_a, sign_in)
     assert any("/reports/pool/" in p and "answered 200" in p for p in problems)
-    assert any("request_id" in p and "OBJECTS_OF_B" in p for p in problems)
+    assert any("report_id" in p and "OBJECTS_OF_B" in p for p in problems)
 
 
 @pytest.mark.sqlite_only

@@ -1,7 +1,7 @@
 """Decision fixtures: a committee of four with keys (the private halves stay here, as they would
 in members' browsers), a pool with a quorum of two, people asking, and gifts arriving.
 
-The signed-in members, committees and ``run`` come from the committee tests' fixtures.
+Committees, members who can sign in, signed-in clients and ``run`` are tests/conftest.py's.
 """
 
 from __future__ import annotations
@@ -20,16 +20,8 @@ from funds.pools.models import Member, Pool
 from funds.requests import domain as requests_domain
 from ledger import schema, store
 from ledger.entry import Entry, Posting
-from tests.committees.conftest import (  # noqa: F401  (fixtures shared with the committee tests)
-    PASSWORD,
-    Person,
-    config,
-    csrf_token,
-    make_committee,
-    make_member,
-    run,
-    sign_in,
-)
+from tests.committees.conftest import csrf_token
+from tests.conftest import Person
 
 CONTACT = "Signal +48 600 100 200, ask for Ola"
 _gifts = itertools.count(1)
@@ -58,8 +50,10 @@ class Asked:
 def peers(run, make_committee, make_member) -> Peers:
     committee_id, pool_id = make_committee("Warsaw", "warsaw")
     ana, bea = make_member(committee_id, "member", name="Ana"), make_member(committee_id, "member", name="Bea")
-    cai, dora = make_member(committee_id, "treasurer", name="Cai"), make_member(committee_id, "coordinator",
-                                                                                name="Dora")
+    cai, dora = (
+        make_member(committee_id, "treasurer", name="Cai"),
+        make_member(committee_id, "coordinator", name="Dora"),
+    )
     keys = {person.id: PrivateKey.generate() for person in (ana, bea, cai, dora)}
 
     def work(session):
@@ -79,9 +73,17 @@ def ask(run, config, peers):
     def send(amount: int = 5_000, category: str = "food", contact: str = CONTACT, codename: str = "") -> Asked:
         def work(session):
             asked = requests_domain.ask(
-                session, pool=session.get(Pool, peers.pool_id), amount=amount, category=category, method="cash",
-                contact=contact, note="for the kids", payout="", lang="en",
-                pepper=config.effective_codename_pepper, existing_codename=codename,
+                session,
+                pool=session.get(Pool, peers.pool_id),
+                amount=amount,
+                category=category,
+                method="cash",
+                contact=contact,
+                note="for the kids",
+                payout="",
+                lang="en",
+                pepper=config.effective_codename_pepper,
+                existing_codename=codename,
             )
             return Asked(asked.request.id, asked.codename)
 
@@ -97,27 +99,22 @@ def give(run, peers):
     def send(amount: int, pool_id: int | None = None) -> list[int]:
         def work(session):
             pool = session.get(Pool, pool_id or peers.pool_id)
-            store.post(session, Entry(f"gift:test:{next(_gifts)}", "transfer", (
-                Posting(accounts.donations("offline", pool.currency), pool.currency, -amount),
-                Posting(accounts.available(pool.id), pool.currency, amount),
-            )))
+            store.post(
+                session,
+                Entry(
+                    f"gift:test:{next(_gifts)}",
+                    "transfer",
+                    (
+                        Posting(accounts.donations("offline", pool.currency), pool.currency, -amount),
+                        Posting(accounts.available(pool.id), pool.currency, amount),
+                    ),
+                ),
+            )
             return reservations.fund_waitlist(session, pool)
 
         return run(work)
 
     return send
-
-
-@pytest.fixture
-def client_of(app, sign_in):
-    """A test client signed in as ``person`` (password and code already given)."""
-
-    def make(person: Person):
-        client = app.test_client()
-        sign_in(client, person)
-        return client
-
-    return make
 
 
 def post(client, path: str, **form):

@@ -60,10 +60,18 @@ def test_a_member_counts_once_even_when_pressing_twice(peers, ask, client_of, ru
 
 def test_two_declines_decline_and_the_person_reads_the_reasons(peers, ask, client_of, run, client):
     asked = ask()
-    post(client_of(peers.ana), f"/committee/requests/{asked.request_id}/vote", choice="decline",
-         reason="We only cover rent this month.")
-    post(client_of(peers.bea), f"/committee/requests/{asked.request_id}/vote", choice="decline",
-         reason="Please ask the medical pool.")
+    post(
+        client_of(peers.ana),
+        f"/committee/requests/{asked.request_id}/vote",
+        choice="decline",
+        reason="We only cover rent this month.",
+    )
+    post(
+        client_of(peers.bea),
+        f"/committee/requests/{asked.request_id}/vote",
+        choice="decline",
+        reason="Please ask the medical pool.",
+    )
     assert state_of(run, asked.request_id) == "declined"
     # the reasons were stored sealed to the person's inbox, never in plain text
     assert run(lambda s: s.scalar(select(func.count()).where(Vote.reason_sealed.is_not(None)))) == 0
@@ -75,6 +83,7 @@ def test_two_declines_decline_and_the_person_reads_the_reasons(peers, ask, clien
     assert "We only cover rent this month." in page and "Please ask the medical pool." in page
 
 
+@pytest.mark.sqlite_only
 def test_a_decline_without_a_reason_is_refused_with_the_form_shown_again(peers, ask, client_of, run):
     asked = ask()
     refused = post(client_of(peers.ana), f"/committee/requests/{asked.request_id}/vote", choice="decline", reason=" ")
@@ -83,6 +92,7 @@ def test_a_decline_without_a_reason_is_refused_with_the_form_shown_again(peers, 
     assert run(lambda s: s.scalar(select(func.count()).select_from(Vote))) == 0
 
 
+@pytest.mark.sqlite_only
 def test_a_member_with_a_conflict_steps_aside_and_cannot_vote_after(peers, ask, give, client_of, run):
     give(10_000)
     asked = ask()
@@ -116,8 +126,12 @@ def test_an_emergency_is_fast_tracked_by_one_member_and_reviewed_by_another(peer
 
 
 def test_a_codename_at_its_frequency_cap_is_not_approved_again(peers, ask, give, client_of, run):
-    run(lambda s: setattr(s.get(Pool, peers.pool_id), "frequency_cap_count", 1) or setattr(
-        s.get(Pool, peers.pool_id), "frequency_cap_days", 365))
+    run(
+        lambda s: (
+            setattr(s.get(Pool, peers.pool_id), "frequency_cap_count", 1)
+            or setattr(s.get(Pool, peers.pool_id), "frequency_cap_days", 365)
+        )
+    )
     give(20_000)
     first = ask(amount=1_000)
     second = ask(amount=1_000, codename=first.codename)  # asked before the first was granted
@@ -129,8 +143,8 @@ def test_a_codename_at_its_frequency_cap_is_not_approved_again(peers, ask, give,
     assert state_of(run, second.request_id) == "submitted"
 
 
-def test_the_ledger_names_nobody_but_the_committee_can_reveal_who_decided(peers, ask, client_of, run,
-                                                                         make_committee):
+@pytest.mark.sqlite_only
+def test_the_ledger_names_nobody_but_the_committee_can_reveal_who_decided(peers, ask, client_of, run, make_committee):
     asked = ask()
     post(client_of(peers.ana), f"/committee/requests/{asked.request_id}/vote", choice="approve")
     post(client_of(peers.bea), f"/committee/requests/{asked.request_id}/vote", choice="decline", reason="no")

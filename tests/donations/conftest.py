@@ -17,15 +17,12 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from funds.db import in_transaction
 from funds.donations.localstripe import LocalStripe
 from funds.donations.models import Gift
 from funds.pools.domain import create_pool
-from funds.pools.models import Committee
+from funds.pools.models import Committee, Pool
 from funds.stripe_gateway import gateway
 from ledger import schema, store
-
-COMMITTEE_KEY = "placeholder-committee-password"
 
 
 @pytest.fixture(scope="session")
@@ -38,18 +35,11 @@ def localstripe():
 @pytest.fixture
 def config(config, localstripe):
     """The app pointed at localstripe, with a webhook secret of its own (so no other test's
-    events can be mistaken for this one's) and the placeholder committee password set."""
+    events can be mistaken for this one's)."""
     configured = localstripe.configure(config, webhook_secret=f"whsec_{secrets.token_hex(16)}")
     # One localstripe serves every test: a ledger origin of its own keeps this test's Stripe objects
     # apart from the others', as it keeps two deployments sharing a Stripe account apart.
-    return configured.with_overrides(committee_placeholder_key=COMMITTEE_KEY, secure_cookies=False,
-                                     ledger_origin=f"ayni.test/{secrets.token_hex(6)}")
-
-
-@pytest.fixture
-def run(app):
-    """Run ``work(session)`` in its own committed transaction."""
-    return lambda work: in_transaction(app.extensions["ayni.sessionmaker"], work)
+    return configured.with_overrides(secure_cookies=False, ledger_origin=f"ayni.test/{secrets.token_hex(6)}")
 
 
 @pytest.fixture
@@ -78,6 +68,17 @@ def make_pool(run):
 @pytest.fixture
 def pool(make_pool):
     return make_pool()
+
+
+@pytest.fixture
+def committee_client(run, make_member, client_of):
+    """``make(role, slug)``: a client signed in as a new ``role`` of the committee that runs pool ``slug``."""
+
+    def make(role: str, slug: str = "mutual-aid"):
+        committee_id = run(lambda s: s.scalar(select(Pool.committee_id).where(Pool.slug == slug)))
+        return client_of(make_member(committee_id, role))
+
+    return make
 
 
 @pytest.fixture

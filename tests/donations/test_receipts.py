@@ -29,7 +29,7 @@ def test_a_receipt_shows_the_amount_the_pool_and_the_ledger_entry(client, run, d
     assert "PLN\xa025.00" in page and "Pool mutual-aid" in page
     assert f'<dd class="entry-seq">{gift.entry_seq}</dd>' in page
     assert bytes(leaf.leaf_hash).hex() in page
-    assert "A downloadable proof appears here once the fund signs its next checkpoint" in page
+    assert "after the day closes (midnight UTC)" in page and "A downloadable proof appears here then." in page
 
 
 def test_a_receipt_address_is_random_not_a_count(run, charged_gift):

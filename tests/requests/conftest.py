@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import pytest
 from nacl.public import PrivateKey
 
-from funds.db import in_transaction
 from funds.pools.domain import create_pool
 from funds.pools.models import Committee, Member
 
@@ -35,11 +34,6 @@ def config(config):
     return config.with_overrides(
         codename_pepper="p" * 40, request_rate_limit="50 per hour", status_rate_limit="80 per hour"
     )
-
-
-@pytest.fixture
-def run(app):
-    return lambda work: in_transaction(app.extensions["ayni.sessionmaker"], work)
 
 
 @pytest.fixture

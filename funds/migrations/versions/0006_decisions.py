@@ -62,7 +62,9 @@ def upgrade() -> None:
             ["member_id"], ["committee_members.id"], name=op.f("fk_payout_sealed_details_member_id_committee_members")
         ),
         sa.ForeignKeyConstraint(
-            ["request_id"], ["requests.id"], name=op.f("fk_payout_sealed_details_request_id_requests"),
+            ["request_id"],
+            ["requests.id"],
+            name=op.f("fk_payout_sealed_details_request_id_requests"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payout_sealed_details")),
@@ -90,7 +92,8 @@ def upgrade() -> None:
             ["request_id"], ["requests.id"], name=op.f("fk_request_grants_request_id_requests"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["reviewed_by_id"], ["committee_members.id"],
+            ["reviewed_by_id"],
+            ["committee_members.id"],
             name=op.f("fk_request_grants_reviewed_by_id_committee_members"),
         ),
         sa.PrimaryKeyConstraint("request_id", name=op.f("pk_request_grants")),

@@ -1,0 +1,96 @@
+"""The treasurer's pages: record a payout, cancel an approval, attach a voucher, and mark a
+distribution day's requests paid at once. A coordinator may do these too (roles rank)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from funds.committees.access import committee_required, current_member
+from funds.db import get_session
+
+from . import payouts, queue
+from .blueprint import blueprint
+from .forms import BatchPayoutForm, CancelForm, PayoutForm, VoucherForm
+from .pages import refusal_words, render_request
+from .refusals import DecisionRefused
+
+
+@blueprint.post("/requests/<int:request_id>/payout")
+@committee_required(role="treasurer")
+def payout(request_id: int):
+    member = current_member()
+    session = get_session()
+    request = queue.get_request_for_member(session, member, request_id)
+    form = PayoutForm()
+    if not form.validate_on_submit():
+        return render_request(member, request, status=422, payout_form=form)
+    try:
+        payouts.record_payout(session, member, request.id, method=form.method.data, reference=form.reference.data or "")
+    except DecisionRefused as refusal:
+        words, status = refusal_words(refusal, request)
+        return render_request(member, request, status=status, error=words, payout_form=form)
+    flash(_("Payout recorded: request %(id)s is paid.", id=request.id))
+    return redirect(url_for(".request_page", request_id=request.id))
+
+
+@blueprint.post("/requests/<int:request_id>/cancel")
+@committee_required(role="treasurer")
+def cancel(request_id: int):
+    member = current_member()
+    session = get_session()
+    request = queue.get_request_for_member(session, member, request_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return render_request(member, request, status=422, cancel_form=form)
+    try:
+        payouts.cancel(session, member, request.id, message=form.message.data or "")
+    except DecisionRefused as refusal:
+        words, status = refusal_words(refusal, request)
+        return render_request(member, request, status=status, error=words, cancel_form=form)
+    flash(_("The approval is cancelled and its money is back in the pool."))
+    return redirect(url_for(".request_page", request_id=request.id))
+
+
+@blueprint.post("/requests/<int:request_id>/voucher")
+@committee_required(role="treasurer")
+def voucher(request_id: int):
+    member = current_member()
+    session = get_session()
+    request = queue.get_request_for_member(session, member, request_id)
+    form = VoucherForm()
+    if not form.validate_on_submit():
+        return render_request(member, request, status=422, voucher_form=form)
+    try:
+        payouts.attach_voucher(session, member, request.id, form.code.data)
+    except DecisionRefused as refusal:
+        words, status = refusal_words(refusal, request)
+        return render_request(member, request, status=status, error=words, voucher_form=form)
+    flash(_("The voucher code is sealed to the person: they see it on their status page."))
+    return redirect(url_for(".request_page", request_id=request.id))
+
+
+@blueprint.route("/payouts", methods=["GET", "POST"])
+@committee_required(role="treasurer")
+def distribution_day():
+    member = current_member()
+    session = get_session()
+    waiting = payouts.waiting_to_be_paid(session, member)
+    form = BatchPayoutForm()
+    form.request_ids.choices = [(aid.id, str(aid.id)) for aid, _grant in waiting]
+    if form.is_submitted() and form.validate():
+        batch = payouts.pay_many(
+            session, member, form.request_ids.data, method=form.method.data, reference=form.reference.data or ""
+        )
+        flash(ngettext("%(num)s payout recorded.", "%(num)s payouts recorded.", len(batch.paid)))
+        if batch.skipped:
+            flash(
+                _(
+                    "Not waiting to be paid any more, so left as they were: %(ids)s.",
+                    ids=", ".join(str(i) for i in batch.skipped),
+                )
+            )
+        return redirect(url_for(".distribution_day"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("decisions/payouts.html", member=member, waiting=waiting, form=form), status

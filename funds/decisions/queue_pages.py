@@ -1,0 +1,126 @@
+"""The queue, a request's page, and voting on it. Views parse a form, call a domain function,
+and render; a refused form is rendered again with the reason (the request then rolls back)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
+
+from funds.committees import scope
+from funds.committees.access import committee_required, current_member
+from funds.db import get_session
+from funds.pools import accounts as pool_accounts
+from funds.requests import states
+from funds.requests.domain import FrequencyCapReached
+
+from . import queue, reminders, votes
+from .blueprint import blueprint
+from .forms import ConfirmForm, ReminderAddressForm, VoteForm
+from .models import ReminderAddress, now
+from .pages import config, is_treasurer, refusal_words, render_request
+from .refusals import DecisionRefused
+
+
+@blueprint.get("/queue")
+def queue_page():
+    return _render_queue(current_member())
+
+
+def _render_queue(member, *, status: int = 200, address_form: ReminderAddressForm | None = None):
+    session = get_session()
+    moment = now()
+    pools = [(pool, pool_accounts.pool_available(session, pool.id)) for pool in scope.my_pools(session, member)]
+    if address_form is None:
+        address = session.get(ReminderAddress, member.committee_id)
+        address_form = ReminderAddressForm(formdata=None, address=address.address if address else "")
+    return render_template(
+        "decisions/queue.html",
+        member=member,
+        pools=pools,
+        waiting=queue.to_decide(session, member, moment),
+        waitlist=queue.in_state(session, member, states.WAITLISTED),
+        to_pay=queue.in_state(session, member, states.RESERVED),
+        to_review=queue.fast_tracks_to_review(session, member),
+        reminders=reminders.open_reminders(session, member.committee_id),
+        address_form=address_form,
+        treasurer=is_treasurer(member),
+        waited=lambda delta: format_timedelta(delta, threshold=1.5),
+    ), status
+
+
+@blueprint.get("/requests/<int:request_id>")
+def request_page(request_id: int):
+    member = current_member()
+    return render_request(member, queue.get_request_for_member(get_session(), member, request_id))
+
+
+@blueprint.post("/requests/<int:request_id>/vote")
+def vote(request_id: int):
+    member = current_member()
+    session = get_session()
+    request = queue.get_request_for_member(session, member, request_id)
+    form = VoteForm()
+    if not form.validate_on_submit():
+        return render_request(member, request, status=422, vote_form=form)
+    try:
+        outcome = votes.cast(
+            session,
+            member,
+            request.id,
+            form.choice.data,
+            reason=form.reason.data or "",
+            valid_for=timedelta(hours=config().vote_valid_hours),
+        )
+    except (DecisionRefused, FrequencyCapReached) as refusal:
+        words, status = refusal_words(refusal, request)
+        return render_request(member, request, status=status, error=words, vote_form=form)
+    flash(_outcome_words(form.choice.data, outcome))
+    return redirect(url_for(".request_page", request_id=request.id))
+
+
+@blueprint.post("/requests/<int:request_id>/review")
+def review(request_id: int):
+    member = current_member()
+    session = get_session()
+    request = queue.get_request_for_member(session, member, request_id)
+    if not ConfirmForm().validate_on_submit():
+        return render_request(member, request, status=422, error=_("The form expired; please try again."))
+    try:
+        votes.review_fast_track(session, member, request.id)
+    except DecisionRefused as refusal:
+        words, status = refusal_words(refusal, request)
+        return render_request(member, request, status=status, error=words)
+    flash(_("Thank you: the fast-track approval is reviewed."))
+    return redirect(url_for(".queue_page"))
+
+
+@blueprint.post("/reminders/address")
+@committee_required(role="coordinator")
+def reminder_address():
+    member = current_member()
+    form = ReminderAddressForm()
+    if not form.validate_on_submit():
+        return _render_queue(member, status=422, address_form=form)
+    address = (form.address.data or "").strip()
+    reminders.set_address(get_session(), member.committee_id, address)
+    flash(
+        _("Reminder emails go to %(address)s.", address=address)
+        if address
+        else _("Reminders now show on the queue only.")
+    )
+    return redirect(url_for(".queue_page"))
+
+
+def _outcome_words(choice: str, outcome: votes.Outcome) -> str:
+    if outcome.state == states.RESERVED:
+        return _("Approved: the money is set aside. A treasurer can now record the payout.")
+    if outcome.state == states.WAITLISTED:
+        return _("Approved, but the pool is short: the request is on the waitlist and is funded in turn.")
+    if outcome.state == states.DECLINED:
+        return _("Declined: the person will read the reasons with their codename.")
+    if choice == "recuse":
+        return _("You stepped aside on this request; the others decide.")
+    return _("Your say is counted. The request needs more members to decide.")

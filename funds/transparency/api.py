@@ -1,0 +1,141 @@
+"""The public ledger API: entries, checkpoints, proofs, exports and the impact report.
+
+Every answer stops at the horizon (entries booked before today, UTC). Numbers in addresses and
+query strings are read strictly (:mod:`.params`): a bad one is a 400 with a reason, and an
+entry or checkpoint that is not public is a 404 that reads the same whether it exists or not.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request, url_for
+
+from funds.books import app_signer
+from funds.db import get_session
+from ledger.export import FORMATS
+
+from . import checkpoints, entries, exports, impact, params
+from .blueprint import api, not_public
+from .disclosure import deciders as published_deciders
+from .horizon import current
+
+DEFAULT_LIMIT = 100
+#: a checkpoint of a given size never changes
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _origin() -> str:
+    return current_app.extensions["ayni.config"].ledger_origin
+
+
+def _text(body: str, *, cache: str | None = None) -> Response:
+    response = Response(body, content_type="text/plain; charset=utf-8")
+    if cache:
+        response.headers["Cache-Control"] = cache
+    return response
+
+
+@api.get("/ledger")
+def index():
+    session = get_session()
+    public = current(current_app, session)
+    return jsonify(
+        origin=_origin(),
+        public_key=app_signer(current_app).vkey,
+        published={"size": public.size, "closed_through": public.closed_through.isoformat()},
+        latest_checkpoint=checkpoints.latest_size(session, public),
+        links={
+            "entries": url_for(".list_entries", _external=True),
+            "latest_checkpoint": url_for(".latest_checkpoint", _external=True),
+            "public_key": url_for(".public_key", _external=True),
+            **{f"export_{fmt}": url_for(".download", fmt=fmt, _external=True) for fmt in FORMATS},
+        },
+    )
+
+
+@api.get("/ledger/entries")
+def list_entries():
+    after = params.after_seq(request.args.get("after"))
+    limit = params.number("limit", request.args.get("limit"), default=DEFAULT_LIMIT, low=1, high=entries.MAX_LIMIT)
+    session = get_session()
+    public = current(current_app, session)
+    found = entries.after(session, public, after, limit)
+    more = len(found) == limit and found[-1].seq < public.size - 1
+    return jsonify(
+        published={"size": public.size, "closed_through": public.closed_through.isoformat()},
+        entries=[entry.as_json() for entry in found],
+        next=url_for(".list_entries", after=found[-1].seq, limit=limit, _external=True) if more else None,
+    )
+
+
+@api.get("/ledger/entries/<seq>")
+def show_entry(seq: str):
+    number = params.number("seq", seq)
+    found = entries.one(get_session(), current(current_app, get_session()), number)
+    return jsonify(found.as_json()) if found else not_public(f"entry {number}")
+
+
+@api.get("/ledger/entries/<seq>/proof")
+def inclusion_proof(seq: str):
+    number = params.number("seq", seq)
+    session = get_session()
+    public = current(current_app, session)
+    if not public.covers(number):
+        return not_public(f"entry {number}")
+    latest = checkpoints.latest_size(session, public)
+    default = latest if latest is not None and latest > number else public.size
+    size = params.number("size", request.args.get("size"), default=default, low=number + 1, high=public.size)
+    return jsonify(checkpoints.inclusion(session, _origin(), number, size))
+
+
+@api.get("/ledger/consistency")
+def consistency_proof():
+    session = get_session()
+    public = current(current_app, session)
+    if public.size == 0:
+        return not_public("a consistency proof")
+    new_size = params.number("to", request.args.get("to"), default=public.size, low=1, high=public.size)
+    old_size = params.number("from", request.args.get("from"), low=1, high=new_size)
+    return jsonify(checkpoints.consistency(session, _origin(), old_size, new_size))
+
+
+@api.get("/ledger/checkpoints/latest")
+def latest_checkpoint():
+    session = get_session()
+    note = checkpoints.note_at(session, current(current_app, session))
+    return _text(note) if note else not_public("a signed checkpoint")
+
+
+@api.get("/ledger/checkpoints/<size>")
+def checkpoint(size: str):
+    number = params.number("size", size)
+    session = get_session()
+    note = checkpoints.note_at(session, current(current_app, session), number)
+    return _text(note, cache=IMMUTABLE) if note else not_public(f"a checkpoint of {number} entries")
+
+
+@api.get("/ledger/public-key")
+def public_key():
+    return _text(app_signer(current_app).vkey + "\n")
+
+
+@api.get("/ledger/export.<fmt>")
+def download(fmt: str):
+    if fmt not in FORMATS:
+        raise params.ParameterError("format", f"must be one of {', '.join(FORMATS)}")
+    return exports.response(current_app._get_current_object(), fmt)
+
+
+@api.get("/ledger/deciders")
+def deciders():
+    return jsonify(committees=published_deciders(get_session()))
+
+
+@api.get("/impact")
+def impact_report():
+    session = get_session()
+    shown = impact.report(session, current(current_app, session).day_start)
+    return jsonify(
+        closed_through=shown.closed_through.isoformat(),
+        threshold=shown.threshold,
+        rows=[dict(zip(impact.CSV_HEADER, row, strict=True)) for row in impact.csv_rows(shown)],
+    )

@@ -1,0 +1,151 @@
+"""Every page a donor, a recipient or a curious visitor sees passes axe-core, in every language.
+
+axe-core (static/vendor/axe-core/, vendored from npm) is injected by Playwright into each page the
+test opens; no page links to it. A serious or critical violation fails the test with its rule, the
+page and the elements concerned. The fund lives through the domain functions (gifts, requests,
+votes, payouts booked "yesterday", so the public ledger has rows to show); the recipient forms are
+filled in by hand, as a person would, including the mistakes that re-render them with errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from funds.books import app_signer
+from funds.donations.models import Gift
+from funds.pools.models import Pool
+from ledger import audit
+
+pytestmark = [pytest.mark.sqlite_only, pytest.mark.browser]
+
+AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
+LANGUAGES = ["en", "fr", "es", "ar", "zh"]
+BLOCKING = {"serious", "critical"}
+RUN_AXE = """async () => {
+  const found = await axe.run(document, {resultTypes: ["violations"]});
+  return found.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                      nodes: v.nodes.map(n => n.target.join(" ") + " :: " + n.failureSummary)}));
+}"""
+
+
+@pytest.fixture
+def axe_page(browser):
+    """One browser context for all of a test's pages, with axe-core in every document it loads."""
+    context = browser.new_context()
+    # An init script runs in the page's own world but is not subject to its Content-Security-Policy,
+    # so each page is checked exactly as its visitors get it.
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def lived_fund(app, run, fund):
+    """Gifts, a supported request, a declined one and a signed checkpoint; returns a receipt token."""
+    fund.gift(20_000, public_name="Basia's book club")
+    fund.card_gift(5_000, 175, public_name="A friend")
+    fund.supported(4_000, "rent")
+    fund.decline(fund.ask(2_500, "food"))
+    fund.books.day = None
+    receipt_gift, _seq = fund.gift(1_500)
+    origin = app.extensions["ayni.config"].ledger_origin
+    run(lambda s: audit.checkpoint(s, app_signer(app), origin))
+    token = run(lambda s: s.scalar(select(Gift.token).where(Gift.id == receipt_gift)))
+    slug = run(lambda s: s.scalar(select(Pool.slug).where(Pool.id == fund.pool_id)))
+    return slug, token
+
+
+class Audit:
+    """Opens pages and keeps every blocking violation, so one run reports all of them."""
+
+    def __init__(self, page, base: str, lang: str):
+        self.page, self.base, self.lang = page, base, lang
+        self.checked: list[str] = []
+        self.violations: list[str] = []
+
+    def open(self, path: str, what: str) -> None:
+        joiner = "&" if "?" in path else "?"
+        self.page.goto(f"{self.base}{path}{joiner}lang={self.lang}")
+        self.check(what)
+
+    def check(self, what: str) -> None:
+        self.page.wait_for_load_state("load")
+        assert self.page.locator("html").get_attribute("lang") == self.lang, what
+        assert self.page.locator("html").get_attribute("dir") == ("rtl" if self.lang == "ar" else "ltr"), what
+        self.checked.append(what)
+        for found in self.page.evaluate(RUN_AXE):
+            if found["impact"] in BLOCKING:
+                nodes = "\n      ".join(found["nodes"][:5])
+                self.violations.append(f"{what} [{self.lang}]: {found['id']} ({found['impact']}) {found['help']}"
+                                       f"\n      {nodes}")
+
+    def submit(self, what: str) -> None:
+        self.page.locator("main form button[type=submit]").last.click()
+        self.check(what)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_public_and_recipient_page_has_no_serious_barrier(axe_page, live_server, lived_fund, fund, lang):
+    slug, receipt = lived_fund
+    visit = Audit(axe_page, live_server, lang)
+    page = axe_page
+
+    visit.open("/", "home")
+    visit.open("/pools", "pool list")
+    visit.open(f"/pools/{slug}", "pool page")
+    visit.open(f"/pools/{slug}/give", "give page")
+    page.fill("input[name=custom_amount]", "twenty")
+    visit.submit("give page, refused")
+    visit.open(f"/gifts/{receipt}", "receipt")
+    visit.open("/pools/no-such-pool", "a page that is not there")
+
+    visit.open("/request", "request form")
+    visit.submit("request form with errors")
+    page.fill("#amount", "40")
+    page.check("input[name=category][value=food]")
+    page.check("input[name=method][value=cash]")
+    page.fill("#contact", "I will check back here")
+    visit.submit("codename page")
+    codename = page.locator(".codename").inner_text().strip()
+    page.fill("#typed", "not my codename at all")
+    visit.submit("codename page, mistyped")
+    page.fill("#typed", codename)
+    visit.submit("request saved")
+
+    visit.open("/status", "status form")
+    page.fill("#codename", "no such codename here")
+    visit.submit("status form with errors")
+    page.fill("#codename", codename)
+    visit.submit("status of a new request")
+    visit.open("/status", "status form, again")
+    page.fill("#codename", next(iter(fund.codenames.values())))
+    visit.submit("status of a paid request")
+
+    visit.open("/ledger", "public ledger")
+    visit.open("/ledger/entries/0", "a ledger entry")
+    visit.open("/ledger/check", "checking the ledger")
+    visit.open("/impact", "impact report")
+
+    visit.open("/committee/login", "committee sign-in")
+    page.fill("input[name=login_name]", "nobody")
+    page.fill("input[name=password]", "wrong")
+    visit.submit("committee sign-in, refused")
+
+    assert visit.violations == [], "\n".join(visit.violations)
+    assert len(visit.checked) == 23
+
+
+def test_the_check_itself_catches_a_field_without_a_label(axe_page, live_server):
+    visit = Audit(axe_page, live_server, "fr")
+    visit.open("/", "home")
+    assert visit.violations == []
+    axe_page.evaluate("""() => {
+      const field = document.createElement("input");
+      document.querySelector("main").append(field);
+    }""")
+    visit.check("home with a field nobody named")
+    assert len(visit.violations) == 1 and "label (critical)" in visit.violations[0]
