@@ -136,6 +136,8 @@ def _validate_postings(postings: tuple[Posting, ...]) -> None:
         totals[posting.currency] = totals.get(posting.currency, 0) + amount
     for currency, total in totals.items():
         if total != 0:
-            raise UnbalancedEntry(f"postings in {currency} add up to {total}, not zero: every cent must come from somewhere")
+            raise UnbalancedEntry(
+                f"postings in {currency} add up to {total}, not zero: every cent must come from somewhere"
+            )
     if len({p.account for p in postings}) != len(postings):
         raise InvalidEntry("an account appears twice in one entry; combine its postings")

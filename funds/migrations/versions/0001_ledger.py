@@ -56,7 +56,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["account_id"], ["ledger_accounts.id"], name="fk_ledger_postings_account_id_ledger_accounts"
         ),
-        sa.ForeignKeyConstraint(["entry_seq"], ["ledger_entries.seq"], name="fk_ledger_postings_entry_seq_ledger_entries"),
+        sa.ForeignKeyConstraint(
+            ["entry_seq"], ["ledger_entries.seq"], name="fk_ledger_postings_entry_seq_ledger_entries"
+        ),
         sa.PrimaryKeyConstraint("entry_seq", "position", name="pk_ledger_postings"),
     )
     op.create_index("ix_ledger_postings_account_id", "ledger_postings", ["account_id"])
