@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from funds.books import app_signer
-from funds.donations.models import Gift
+from funds.donations.models import Gift, MonthlyGift
 from funds.pools.models import Pool
 from ledger import audit
 
@@ -45,7 +45,8 @@ def axe_page(browser):
 
 @pytest.fixture
 def lived_fund(app, run, fund):
-    """Gifts, a supported request, a declined one and a signed checkpoint; returns a receipt token."""
+    """Gifts, a supported request, a declined one and a signed checkpoint; returns the pool's slug,
+    a receipt's token and a monthly gift's."""
     fund.gift(20_000, public_name="Basia's book club")
     fund.card_gift(5_000, 175, public_name="A friend")
     fund.supported(4_000, "rent")
@@ -56,7 +57,14 @@ def lived_fund(app, run, fund):
     run(lambda s: audit.checkpoint(s, app_signer(app), origin))
     token = run(lambda s: s.scalar(select(Gift.token).where(Gift.id == receipt_gift)))
     slug = run(lambda s: s.scalar(select(Pool.slug).where(Pool.id == fund.pool_id)))
-    return slug, token
+
+    def stopped_monthly_gift(session):
+        monthly = MonthlyGift(pool_id=fund.pool_id, amount=1_000, currency="EUR", status="stopped")
+        session.add(monthly)
+        session.flush()
+        return monthly.token
+
+    return slug, token, run(stopped_monthly_gift)
 
 
 class Audit:
@@ -90,7 +98,7 @@ class Audit:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_public_and_recipient_page_has_no_serious_barrier(axe_page, live_server, lived_fund, fund, lang):
-    slug, receipt = lived_fund
+    slug, receipt, monthly = lived_fund
     visit = Audit(axe_page, live_server, lang)
     page = axe_page
 
@@ -101,6 +109,7 @@ def test_every_public_and_recipient_page_has_no_serious_barrier(axe_page, live_s
     page.fill("input[name=custom_amount]", "twenty")
     visit.submit("give page, refused")
     visit.open(f"/gifts/{receipt}", "receipt")
+    visit.open(f"/monthly/{monthly}", "a monthly gift")
     visit.open("/pools/no-such-pool", "a page that is not there")
 
     visit.open("/request", "request form")
@@ -136,7 +145,7 @@ def test_every_public_and_recipient_page_has_no_serious_barrier(axe_page, live_s
     visit.submit("committee sign-in, refused")
 
     assert visit.violations == [], "\n".join(visit.violations)
-    assert len(visit.checked) == 23
+    assert len(visit.checked) == 24
 
 
 def test_the_check_itself_catches_a_field_without_a_label(axe_page, live_server):
