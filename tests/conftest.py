@@ -14,6 +14,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -28,6 +29,7 @@ from funds.db import in_transaction, make_engine
 from funds.migrate import upgrade
 from funds.pools.domain import create_pool
 from funds.pools.models import Committee, Member
+from funds.transparency import horizon
 from tests.postgres import Cluster
 
 BACKENDS = [b for b in os.environ.get("AYNI_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
@@ -125,6 +127,17 @@ def app(config):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def close_day(app):
+    """``close_day()`` ends today (UTC) for the public books: the app's clock reads tomorrow, so
+    everything booked so far is published."""
+
+    def close():
+        app.extensions[horizon.CLOCK] = lambda: datetime.now(UTC).date() + timedelta(days=1)
+
+    return close
 
 
 @pytest.fixture

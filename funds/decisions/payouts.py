@@ -1,8 +1,9 @@
 """The treasurer's part: recording payouts (one, or a distribution day's worth), cancelling an
 approval not yet paid, and handing a voucher code to the person.
 
-A payout settles the request's reservation in the ledger; its method and reference are sealed
-to every member key before they are stored and are never written in plain text anywhere.
+A payout settles the request's reservation in the ledger, whose entry names the method (cash,
+bank transfer...) so the public books show how money reaches people; the reference is sealed,
+with the method, to every member key and never written in plain text anywhere.
 Cancelling voids the reservation and lets the waitlist move up.
 """
 
@@ -141,7 +142,8 @@ def _pay(session: Session, member: Member, request: Request, method: str, refere
         session,
         f"payout:request:{request.id}",
         grant.reservation_seq,
-        {"what": "payout", "request": request.id, "pool": request.pool.slug, "member": commitment(session, member)},
+        {"what": "payout", "request": request.id, "pool": request.pool.slug, "method": method,
+         "member": commitment(session, member)},
     )
     grant.paid_at, grant.paid_by_id = moment, member.id
     states.move(request, "pay", now=moment)

@@ -1,9 +1,15 @@
 """A pool's public figures, read from the kept balances of its ledger accounts (never summed).
 
-- available: what the pool can still grant (its balance less what approvals hold)
-- reserved: held for approved requests not yet paid
-- paid: paid out to people, by category
 - raised: what reached the pool after processor fees, refunds and disputes = balance + paid
+- paid: paid out to people, by category
+- reserved: held for approved requests not yet paid
+- available: what the pool can still grant = raised - paid - reserved
+
+Money about people (paid, reserved, people supported, the ledger lines) is shown as of the
+published books (:mod:`funds.transparency.horizon`), so a payout or an approval appears in the
+next daily batch, never the moment it happens. Raised moves only with gifts, refunds and
+disputes, so it is shown live: a donor sees their gift counted at once. Undoing today's entries
+costs today's postings only (:func:`ledger.history.changes_since`).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from funds.vocabulary import CATEGORIES
 from ledger import schema, store
+from ledger.history import changes_since
 
 from . import accounts
 from .models import Pool, PoolPayoutCount
@@ -52,22 +59,31 @@ class LedgerLine:
     leaf_hash: str
 
 
-def figures(session: Session, pools: list[Pool]) -> dict[int, PoolFigures]:
-    """Figures of several pools from one balances query and one count of payouts."""
+def figures(session: Session, pools: list[Pool], published: int) -> dict[int, PoolFigures]:
+    """Figures of several pools, people's part as of the first ``published`` entries."""
     codes = [accounts.available(p.id) for p in pools]
     codes += [accounts.paid(p.id, c) for p in pools for c in CATEGORIES]
     kept = store.balances(session, codes)
+    today = changes_since(session, codes, published)
     people = _payouts(session, pools)
     result = {}
     for pool in pools:
-        here = kept.get(accounts.available(pool.id))
-        by_category = {c: kept[code].balance for c in CATEGORIES if (code := accounts.paid(pool.id, c)) in kept}
+        here, here_today = kept.get(accounts.available(pool.id)), today.get(accounts.available(pool.id))
+        paid_now, by_category, payouts_today = 0, {}, 0
+        for category in CATEGORIES:
+            code = accounts.paid(pool.id, category)
+            if code not in kept:
+                continue
+            paid_now += kept[code].balance
+            change = today.get(code)
+            by_category[category] = kept[code].balance - (change.balance if change else 0)
+            payouts_today += change.credits if change else 0
         paid = sum(by_category.values())
-        balance = here.balance if here else 0
+        raised = (here.balance if here else 0) + paid_now
+        reserved = (here.held if here else 0) - (here_today.held if here_today else 0)
         result[pool.id] = PoolFigures(
-            goal=pool.goal, raised=balance + paid, available=here.available if here else 0,
-            reserved=here.held if here else 0, paid=paid, paid_by_category=by_category,
-            people_supported=people.get(pool.id, 0),
+            goal=pool.goal, raised=raised, available=raised - paid - reserved, reserved=reserved, paid=paid,
+            paid_by_category=by_category, people_supported=people.get(pool.id, 0) - payouts_today,
         )
     return result
 
@@ -87,15 +103,15 @@ def _payouts(session: Session, pools: list[Pool]) -> dict[int, int]:
     return counts
 
 
-def recent_lines(session: Session, pool: Pool, limit: int = 10) -> list[LedgerLine]:
-    """The newest entries moving this pool's money, newest first."""
+def recent_lines(session: Session, pool: Pool, published: int, limit: int = 10) -> list[LedgerLine]:
+    """The newest published entries moving this pool's money, newest first."""
     e, p, a = schema.entries.c, schema.postings.c, schema.accounts.c
     prefix = f"pool:{pool.id}:"
     rows = session.execute(
         select(e.seq, e.booked_on, e.kind, e.meta, e.leaf_hash, a.code, p.amount)
         .join(schema.postings, p.entry_seq == e.seq)
         .join(schema.accounts, a.id == p.account_id)
-        .where(a.code.startswith(prefix, autoescape=True))
+        .where(a.code.startswith(prefix, autoescape=True), e.seq < published)
         .order_by(e.seq.desc())
         .limit(limit * 3)
     ).all()

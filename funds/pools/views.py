@@ -6,7 +6,7 @@ did not choose a public name, and nothing names a recipient at all.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,6 +19,7 @@ from funds.donations.giving_views import give_form, giving_pool
 from funds.donations.money import format_money
 from funds.donations.pages import secure_headers
 from funds.donations.supporters import supporter_counts, thanked_names
+from funds.transparency import horizon
 
 from . import charts, figures
 from .models import Pool
@@ -49,6 +50,11 @@ def _pools(session: Session) -> list[Pool]:
     ))
 
 
+def _published(session: Session) -> int:
+    """How many entries of the books are public: people's figures stop there."""
+    return horizon.current(current_app, session).size
+
+
 def find_pool(session: Session, slug: str) -> Pool | None:
     return session.scalar(select(Pool).options(selectinload(Pool.texts)).where(Pool.slug == slug))
 
@@ -77,7 +83,7 @@ def pool_json(pool: Pool, shown: figures.PoolFigures, supporters: int, lang: str
 def pool_list():
     session = get_session()
     pools = _pools(session)
-    shown = figures.figures(session, pools)
+    shown = figures.figures(session, pools, _published(session))
     supporters = supporter_counts(session, [p.id for p in pools])
     return render_template("pools/list.html", pools=pools, figures=shown, supporters=supporters, lang=_lang())
 
@@ -87,7 +93,8 @@ def pool_page(slug: str):
     session = get_session()
     pool = find_pool(session, slug) or abort(404)
     lang = _lang()
-    shown = figures.figures(session, [pool])[pool.id]
+    published = _published(session)
+    shown = figures.figures(session, [pool], published)[pool.id]
     chart = charts.paid_by_category(
         shown.paid_by_category, labels={k: str(v) for k, v in CATEGORY_LABELS.items()},
         money=lambda minor: format_money(minor, pool.currency, lang),
@@ -97,7 +104,7 @@ def pool_page(slug: str):
     return render_template(
         "pools/pool.html", pool=pool, text=pool.text(lang), figures=shown, chart=chart,
         supporters=supporter_counts(session, [pool.id])[pool.id], thanked=thanked_names(session, pool.id),
-        lines=figures.recent_lines(session, pool), what_labels=WHAT_LABELS, category_labels=CATEGORY_LABELS,
+        lines=figures.recent_lines(session, pool, published), what_labels=WHAT_LABELS, category_labels=CATEGORY_LABELS,
         giving=giving, form=give_form(giving),
     )
 
@@ -106,7 +113,7 @@ def pool_page(slug: str):
 def api_pools():
     session = get_session()
     pools = _pools(session)
-    shown = figures.figures(session, pools)
+    shown = figures.figures(session, pools, _published(session))
     supporters = supporter_counts(session, [p.id for p in pools])
     lang = _lang()
     return jsonify(pools=[pool_json(p, shown[p.id], supporters[p.id], lang) for p in pools])
@@ -118,5 +125,6 @@ def api_pool(slug: str):
     pool = find_pool(session, slug)
     if pool is None:
         return jsonify(error=_("There is no pool called “%(slug)s”.", slug=slug)), 404
-    shown = figures.figures(session, [pool])[pool.id]
+    published = _published(session)
+    shown = figures.figures(session, [pool], published)[pool.id]
     return jsonify(pool_json(pool, shown, supporter_counts(session, [pool.id])[pool.id], _lang()))

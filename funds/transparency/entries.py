@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 
 from funds.donations.models import Gift
 from funds.pools.models import Pool
-from funds.requests.models import Request
 from ledger import schema
 from ledger.entry import Posting
 
 from . import disclosure
 from .horizon import Horizon
-from .redaction import FIELD_CHECKS, Names, public_details, public_names
+from .redaction import Names, public_details, public_names
 
 #: the most entries one page or API call returns
 MAX_LIMIT = 500
@@ -130,9 +129,6 @@ def _load(session: Session, rows: list) -> list[PublicEntry]:
     for row in rows:
         meta = metas[row.seq]
         shown_type, details = public_details(row.kind, row.key, meta)
-        if shown_type == "payout" and "method" not in details and row.seq in names.methods:
-            # How the person asked to be paid; how they were paid stays sealed with the reference.
-            details["method_asked"] = names.methods[row.seq]
         if shown_type == "account-opened" and "account" in details:
             parts = details["account"].split(":")
             if parts[0] == "pool" and parts[1].isdigit() and int(parts[1]) in names.pools:
@@ -152,14 +148,7 @@ def _names(session: Session, rows: list, metas: dict[int, dict]) -> Names:
         donors = dict(session.execute(
             select(Gift.entry_seq, Gift.public_name).where(Gift.entry_seq.in_(gifts), Gift.public_name.is_not(None))
         ).all())
-    payouts = {row.seq: metas[row.seq].get("request") for row in rows if row.kind == "settle"}
-    asked = [r for r in payouts.values() if isinstance(r, int)]
-    methods = {}
-    if asked:
-        by_request = dict(session.execute(select(Request.id, Request.method).where(Request.id.in_(asked))).all())
-        methods = {seq: by_request[r] for seq, r in payouts.items()
-                   if r in by_request and FIELD_CHECKS["method"](by_request[r])}
     pools = session.execute(select(Pool.id, Pool.slug, Pool.committee_id)).all()
     return Names(donors=donors, members=disclosure.published_names(session),
-                 committees={slug: committee for _, slug, committee in pools}, methods=methods,
+                 committees={slug: committee for _, slug, committee in pools},
                  pools={pool_id: slug for pool_id, slug, _ in pools})

@@ -134,8 +134,6 @@ class Names:
     members: dict[tuple[int, str], str] = field(default_factory=dict)
     #: pool slug -> committee id
     committees: dict[str, int] = field(default_factory=dict)
-    #: payout seq -> the method the person asked for, when the entry does not carry one
-    methods: dict[int, str] = field(default_factory=dict)
     #: pool id -> slug, to name the pool of an account
     pools: dict[int, str] = field(default_factory=dict)
 

@@ -63,8 +63,6 @@ def describe(entry: PublicEntry) -> str:
         text += f" — {category_label(entry.category)}" if entry.category else ""
         if kind == "payout" and details.get("method") in METHOD_LABELS:
             text += f" ({METHOD_LABELS[details['method']]})"
-        elif kind == "payout" and details.get("method_asked") in METHOD_LABELS:
-            text += " (" + _("asked for: %(method)s", method=METHOD_LABELS[details["method_asked"]]) + ")"
         return text
     if kind == "account-opened":
         return _("Account opened: %(account)s", account=details.get("account", "?"))

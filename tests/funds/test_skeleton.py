@@ -17,6 +17,14 @@ def test_home_page_says_what_ayni_is(client):
     assert "no account, no ID" in page
 
 
+def test_every_page_leads_to_giving_and_to_the_books(client):
+    for path in ("/", "/request?lang=fr"):
+        page = client.get(path).get_data(as_text=True)
+        for target in ('href="/pools', 'href="/ledger', 'href="/impact'):
+            assert target in page, (path, target)
+    assert "Registre public" in client.get("/?lang=fr").get_data(as_text=True)
+
+
 def test_migrations_match_the_models(engine):
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})

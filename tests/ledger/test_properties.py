@@ -5,7 +5,8 @@ balanced and unbalanced transfers, reservations, settlements, releases, batches,
 and reused keys. A plain-Python model of the books predicts each outcome; after every step the
 database is checked against the model and against itself: every entry balances, every kept
 balance and hold is the sum of its postings, no protected account is below zero, and the tree
-head is the root of a Merkle tree rebuilt here from the rows. A refusal must leave the database
+head is the root of a Merkle tree rebuilt here from the rows, and undoing the later entries
+gives back the books of an earlier size. A refusal must leave the database
 exactly as it was: each rule runs in a fresh session that commits even after a refusal, since
 the store writes nothing until every entry of a batch has passed.
 
@@ -52,6 +53,7 @@ from ledger.errors import (
     UnknownAccount,
     UnknownReservation,
 )
+from ledger.history import changes_since
 from ledger.merkle import MemoryTree, leaf_hash
 
 #: a new database per example: returns its engine and a function that throws it away
@@ -186,6 +188,8 @@ class Books(RuleBasedStateMachine):
         self.engine, self.throw_away = self.new_database()
         self.model = Model()
         self.keys = 0
+        #: tree size -> {code: (balance, held)} as the model had them at that size
+        self.earlier: dict[int, dict[str, tuple[int, int]]] = {}
 
     def teardown(self) -> None:
         self.throw_away()
@@ -395,6 +399,20 @@ class Books(RuleBasedStateMachine):
     def the_books_add_up(self):
         with Session(self.engine) as session:
             self.check(session)
+
+    @invariant()
+    def undoing_later_entries_gives_the_earlier_books(self):
+        now = {code: (m.balance, m.held) for code, m in self.model.accounts.items()}
+        self.earlier.setdefault(self.model.size, now)
+        sizes = sorted(self.earlier)
+        with Session(self.engine) as session:
+            for size in {sizes[0], sizes[len(sizes) // 2], sizes[-1]}:
+                later = changes_since(session, now, size)
+                undone = {
+                    code: (balance - later[code].balance, held - later[code].held) if code in later else (balance, held)
+                    for code, (balance, held) in now.items()
+                }
+                assert undone == {code: self.earlier[size].get(code, (0, 0)) for code in now}, size
 
     def check(self, session: Session) -> None:
         e, p, a = schema.entries.c, schema.postings.c, schema.accounts.c

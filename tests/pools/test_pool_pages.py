@@ -16,8 +16,9 @@ from tests.donations.conftest import event
 
 
 @pytest.fixture
-def pool_with_history(run, pool, deliver, charged_gift):
-    """50.00 given by card, 150.00 in cash by a named donor, then 30.00 paid for food and 20.00 for rent."""
+def pool_with_history(run, pool, deliver, charged_gift, close_day):
+    """50.00 given by card, 150.00 in cash by a named donor, then 30.00 paid for food and 20.00 for
+    rent; the day is over, so all of it is published."""
     _gift_id, intent = charged_gift(5000)
     assert deliver(event("payment_intent.succeeded", intent)).status_code == 200
     run(lambda s: record_offline_gift(s, s.get(Pool, pool), 10**9, amount_text="150", method="cash",
@@ -26,6 +27,7 @@ def pool_with_history(run, pool, deliver, charged_gift):
         run(lambda s, c=category, a=amount, n=number: store.post(s, Entry(f"test:payout:{n}", "transfer", (
             Posting(accounts.available(pool), "PLN", -a), Posting(accounts.paid(pool, c), "PLN", a),
         ), {"what": "payout", "pool": "mutual-aid"})))
+    close_day()
     return pool
 
 
@@ -65,6 +67,28 @@ def test_the_json_view_gives_the_same_figures_in_minor_units(client, pool_with_h
     assert shown["paid_by_category"]["food"] == 3000
     listed = client.get("/api/v1/pools").json["pools"]
     assert [p["slug"] for p in listed] == ["mutual-aid"] and listed[0]["raised"] == 20_000
+
+
+def test_gifts_count_at_once_but_payouts_and_set_asides_wait_for_the_daily_batch(client, run, pool, close_day):
+    available, rent, food = accounts.available(pool), accounts.paid(pool, "rent"), accounts.paid(pool, "food")
+    run(lambda s: record_offline_gift(s, s.get(Pool, pool), 10**9, amount_text="200", method="cash",
+                                      public_name=None))
+    run(lambda s: store.post(s, Entry("test:payout", "transfer", (
+        Posting(available, "PLN", -2000), Posting(rent, "PLN", 2000)), {"what": "payout"})))
+    run(lambda s: store.reserve(s, "test:hold", (Posting(available, "PLN", -3000), Posting(food, "PLN", 3000))))
+
+    today = client.get("/api/v1/pools/mutual-aid").json
+    assert {k: today[k] for k in ("raised", "paid", "reserved", "available", "people_supported")} == {
+        "raised": 20_000, "paid": 0, "reserved": 0, "available": 20_000, "people_supported": 0}
+    page = client.get("/pools/mutual-aid").get_data(as_text=True)
+    assert "PLN\xa0200.00 raised" in page
+    assert "Paid to a person" not in page and "Set aside for an approved request" not in page
+
+    close_day()
+    tomorrow = client.get("/api/v1/pools/mutual-aid").json
+    assert {k: tomorrow[k] for k in ("raised", "paid", "reserved", "available", "people_supported")} == {
+        "raised": 20_000, "paid": 2000, "reserved": 3000, "available": 15_000, "people_supported": 1}
+    assert "Paid to a person — Rent" in client.get("/pools/mutual-aid").get_data(as_text=True)
 
 
 def test_the_pool_list_and_the_give_shortcut_lead_to_pools(client, make_pool, run, pool):

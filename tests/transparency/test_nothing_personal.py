@@ -25,7 +25,8 @@ def everything_public(client) -> dict[str, str]:
     """Every public address an outsider can read, with what it answered."""
     index = client.get("/api/v1/ledger").json
     size, latest = index["published"]["size"], index["latest_checkpoint"]
-    paths = ["/ledger", "/ledger/check", "/impact", "/impact.csv", "/api/v1/ledger", "/api/v1/impact",
+    paths = ["/", "/pools", "/pools/warsaw-rent", "/api/v1/pools", "/api/v1/pools/warsaw-rent",
+             "/ledger", "/ledger/check", "/impact", "/impact.csv", "/api/v1/ledger", "/api/v1/impact",
              "/api/v1/ledger/checkpoints/latest", "/api/v1/ledger/public-key", "/api/v1/ledger/deciders",
              "/api/v1/ledger/export.jsonl", "/api/v1/ledger/export.csv", "/api/v1/ledger/export.beancount",
              f"/api/v1/ledger/consistency?from=1&to={size}", f"/api/v1/ledger/entries?limit={size}"]
@@ -87,6 +88,8 @@ def test_todays_payouts_are_not_listed_anywhere_until_the_day_closes(app, client
         assert '"what":"payout"' not in body and "Paid to a person" not in body, path
         assert "payout:request:" not in body, path
     assert "all,EUR,all,all,paid,0,0," in answers["/impact.csv"]  # nobody was paid before today
+    pool = client.get("/api/v1/pools/warsaw-rent").json
+    assert (pool["paid"], pool["reserved"], pool["people_supported"]) == (0, 12_500, 0)  # as of yesterday
 
 
 def test_a_committee_that_publishes_who_decides_is_named_on_the_page_never_in_the_books(

@@ -38,7 +38,7 @@ def test_a_visitor_reads_gifts_payouts_and_decisions_without_anyone_named(client
     assert gifts[2]["fee"] == 175 and gifts[2]["details"] == {
         "pool": "warsaw-rent", "source": "stripe", "frequency": "once", "fee_reported": True}
     [payout] = by_type(entries, "payout")
-    assert payout["details"] == {"pool": "warsaw-rent", "method_asked": "cash"}
+    assert payout["details"] == {"pool": "warsaw-rent", "method": "bank-transfer"}
     assert (payout["amount"], payout["currency"], payout["category"]) == (6_000, "EUR", "rent")
     [reservation] = by_type(entries, "reservation")
     assert payout["reservation"] == reservation["seq"]
@@ -51,7 +51,7 @@ def test_a_visitor_reads_gifts_payouts_and_decisions_without_anyone_named(client
     page = client.get("/ledger").get_data(as_text=True)
     assert "Gift handed to the committee" not in page  # offline gifts say how they came
     assert "Gift in cash — from Zofia from Mokotów" in page
-    assert "Paid to a person — Rent (asked for: Cash, picked up in person)" in page
+    assert "Paid to a person — Rent (Bank transfer)" in page
     assert "Approved by quorum (2 approvals, 2 needed)" in page
     assert "A member approved a request" in page
     assert f"request {paid}" not in page
