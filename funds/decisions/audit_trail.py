@@ -64,5 +64,7 @@ def reveal(session: Session, committee_id: int) -> dict[str, int]:
 
 def note(session: Session, key: str, request: Request, what: str, **details: str | int | bool) -> None:
     """Hash a decision about ``request`` into the ledger under ``key`` (idempotent by key)."""
-    meta: dict[str, str | int | bool] = {"what": what, "request": request.id, "pool": request.pool.slug, **details}
+    meta: dict[str, str | int | bool] = {
+        "what": what, "request": request.ledger_ref, "pool": request.pool.slug, **details,
+    }
     store.record(session, key, meta)

@@ -53,7 +53,7 @@ def expire_undecided(session: Session, days: int, moment: datetime) -> int:
         request = lock_request(session, request_id)
         states.move(request, "expire", now=moment)
         session.flush()
-        note(session, f"request:{request.id}:expired", request, "request expired", after_days=days)
+        note(session, f"request:{request.ledger_ref}:expired", request, "request expired", after_days=days)
     return len(stale)
 
 

@@ -107,7 +107,7 @@ def attach_voucher(
     requests_domain.tell(session, request, code, kind="voucher")
     note(
         session,
-        f"request:{request.id}:voucher:{secrets.token_hex(8)}",
+        f"request:{request.ledger_ref}:voucher:{secrets.token_hex(8)}",
         request,
         "voucher given",
         member=commitment(session, member),
@@ -140,9 +140,9 @@ def _pay(session: Session, member: Member, request: Request, method: str, refere
         session.add(SealedPayout(request_id=request.id, member_id=member_id, sealed=sealing.seal(key, details)))
     store.settle(
         session,
-        f"payout:request:{request.id}",
+        f"payout:request:{request.ledger_ref}",
         grant.reservation_seq,
-        {"what": "payout", "request": request.id, "pool": request.pool.slug, "method": method,
+        {"what": "payout", "request": request.ledger_ref, "pool": request.pool.slug, "method": method,
          "member": commitment(session, member)},
     )
     grant.paid_at, grant.paid_by_id = moment, member.id

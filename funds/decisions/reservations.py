@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from funds.pools import accounts
@@ -28,9 +28,14 @@ from .audit_trail import note
 from .models import Grant
 from .models import now as current_time
 
+#: anyone waiting for money from a pool (one row is enough to know)
+_WAITING = (
+    select(Request.id).where(Request.pool_id == bindparam("pool_id"), Request.state == states.WAITLISTED).limit(1)
+)
 
-def reservation_key(request_id: int) -> str:
-    return f"reserve:request:{request_id}"
+
+def reservation_key(request: Request) -> str:
+    return f"reserve:request:{request.ledger_ref}"
 
 
 def place(session: Session, request: Request, grant: Grant, moment: datetime) -> str:
@@ -74,22 +79,33 @@ def fund_waitlist(session: Session, pool: Pool, *, now: datetime | None = None) 
     return funded
 
 
+def fund_waitlist_after_gift(session: Session, pool_id: int) -> list[int]:
+    """:func:`fund_waitlist`, in the transaction that booked a gift to the pool.
+
+    Gifts arrive far more often than anyone waits, so when nobody does this is one indexed read.
+    """
+    if not _has_waitlist(session, pool_id):
+        return []
+    return fund_waitlist(session, session.get(Pool, pool_id))
+
+
 def release(session: Session, request: Request, grant: Grant, moment: datetime, member_commitment: str) -> None:
     """Void a cancelled request's reservation (if it had one) and let the waitlist move up."""
     if grant.reservation_seq is not None:
         store.void(
             session,
-            f"cancel:request:{request.id}",
+            f"cancel:request:{request.ledger_ref}",
             grant.reservation_seq,
             {
                 "what": "reservation cancelled",
-                "request": request.id,
+                "request": request.ledger_ref,
                 "pool": request.pool.slug,
                 "member": member_commitment,
             },
         )
     else:
-        note(session, f"request:{request.id}:cancelled", request, "approval cancelled", member=member_commitment)
+        note(session, f"request:{request.ledger_ref}:cancelled", request, "approval cancelled",
+             member=member_commitment)
     grant.cancelled_at = moment
     states.move(request, "cancel", now=moment)
     session.flush()
@@ -104,9 +120,9 @@ def _reserve(session: Session, request: Request, grant: Grant, moment: datetime)
     try:
         booked = store.reserve(
             session,
-            reservation_key(request.id),
+            reservation_key(request),
             postings,
-            {"what": "reservation", "request": request.id, "pool": request.pool.slug},
+            {"what": "reservation", "request": request.ledger_ref, "pool": request.pool.slug},
         )
     except InsufficientFunds:
         # The store refuses before writing anything, so the transaction goes on unharmed.
@@ -119,7 +135,4 @@ def _reserve(session: Session, request: Request, grant: Grant, moment: datetime)
 
 
 def _has_waitlist(session: Session, pool_id: int) -> bool:
-    found = session.scalar(
-        select(Request.id).where(Request.pool_id == pool_id, Request.state == states.WAITLISTED).limit(1)
-    )
-    return found is not None
+    return session.scalar(_WAITING, {"pool_id": pool_id}) is not None

@@ -90,7 +90,7 @@ def cast(
     session.flush()
     who = commitment(session, member)
     # a random key part: SQLite may give a new vote the id of a lapsed (deleted) one
-    note(session, f"request:{request.id}:vote:{secrets.token_hex(8)}", request, NOTE_WORDS[choice], member=who)
+    note(session, f"request:{request.ledger_ref}:vote:{secrets.token_hex(8)}", request, NOTE_WORDS[choice], member=who)
     reminders.clear(session, request.id, ("votes-expired",), moment)
     return _decide(session, request, choice, moment)
 
@@ -108,7 +108,7 @@ def _decide(session: Session, request: Request, choice: str, moment: datetime) -
         session.flush()
         note(
             session,
-            f"request:{request.id}:approved",
+            f"request:{request.ledger_ref}:approved",
             request,
             "request approved",
             by=decided_by,
@@ -128,7 +128,7 @@ def _decide(session: Session, request: Request, choice: str, moment: datetime) -
         session.flush()
         note(
             session,
-            f"request:{request.id}:declined",
+            f"request:{request.ledger_ref}:declined",
             request,
             "request declined",
             declines=len(declines),
@@ -146,7 +146,8 @@ def expire_votes(session: Session, request: Request, moment: datetime) -> int:
     ).rowcount
     if lapsed:
         note(
-            session, f"request:{request.id}:votes-lapsed:{secrets.token_hex(8)}", request, "votes lapsed", count=lapsed
+            session, f"request:{request.ledger_ref}:votes-lapsed:{secrets.token_hex(8)}", request, "votes lapsed",
+            count=lapsed,
         )
         reminders.remind(session, request, "votes-expired", moment)
     return lapsed
@@ -166,7 +167,7 @@ def review_fast_track(session: Session, member: Member, request_id: int, *, now:
     session.flush()
     note(
         session,
-        f"request:{request.id}:fast-track-reviewed",
+        f"request:{request.ledger_ref}:fast-track-reviewed",
         request,
         "fast-track reviewed",
         member=commitment(session, member),

@@ -209,6 +209,6 @@ def _record(session: Session, request: Request, what: str, **details: int | str)
     # cannot quietly drop a request it never answered.
     store.record(
         session,
-        f"request:{request.id}:{what}",
-        {"what": f"request {what}", "request": request.id, "pool": request.pool.slug, **details},
+        f"request:{request.ledger_ref}:{what}",
+        {"what": f"request {what}", "request": request.ledger_ref, "pool": request.pool.slug, **details},
     )

@@ -7,6 +7,7 @@ inbox key their codename derives. A copied database reveals amounts, categories 
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint
@@ -28,6 +29,9 @@ class Request(Base):
     __tablename__ = "requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: what the public books call this request: random, so nobody can count or order requests
+    #: by it, or find one's entries from a row number seen on a committee screen
+    ledger_ref: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: secrets.token_hex(16))
     pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id"), index=True)
     #: one of states.STATES; moved only through states.move
     state: Mapped[str] = mapped_column(String(20), default=states.SUBMITTED, index=True)

@@ -76,7 +76,7 @@ BATCH = 5_000
 CURRENCY = "PLN"
 POOL_SLUGS = ("general", "medical", "rent-and-food")
 #: bumped when the dataset's shape changes, so a stale cache is not reused
-DATASET_VERSION = 1
+DATASET_VERSION = 2
 
 
 # --- building ------------------------------------------------------------------------------------
@@ -149,7 +149,8 @@ def build(path: Path, entries: int, requests: int) -> dict:
             state = "submitted"
         else:
             state = rng.choice(("paid", "paid", "declined", "expired"))
-        plan.append({"id": number, "pool_id": pool_ids[number % len(pool_ids)], "state": state,
+        plan.append({"id": number, "ledger_ref": secrets.token_hex(16), "pool_id": pool_ids[number % len(pool_ids)],
+                     "state": state,
                      "amount": rng.randrange(1_000, 50_000), "category": rng.choice(CATEGORIES),
                      "method": rng.choice(PAYOUT_METHODS), "lang": rng.choice(LANGUAGES)})
     # Status look-ups: real codenames for a few requests spread through the table.
@@ -186,8 +187,9 @@ def build(path: Path, entries: int, requests: int) -> dict:
                 left.append((number, seq, postings))
                 continue
             request = plan[number]
-            batch.append(Entry(f"payout:request:{request['id']}", "settle", postings, {
-                "what": "payout", "request": request["id"], "pool": slug_of[request["pool_id"]], "member": "bench"},
+            batch.append(Entry(f"payout:request:{request['ledger_ref']}", "settle", postings, {
+                "what": "payout", "request": request["ledger_ref"], "pool": slug_of[request["pool_id"]],
+                "member": "bench"},
                 reservation=seq))
             position += 1
         pending_settles = left
@@ -197,19 +199,19 @@ def build(path: Path, entries: int, requests: int) -> dict:
                 next_request += 1
                 slug = slug_of[request["pool_id"]]
                 request["created_at"] = moment
-                batch.append(Entry(f"request:{request['id']}:submitted", "note", (), {
-                    "what": "request submitted", "request": request["id"], "pool": slug,
+                batch.append(Entry(f"request:{request['ledger_ref']}:submitted", "note", (), {
+                    "what": "request submitted", "request": request["ledger_ref"], "pool": slug,
                     "amount": request["amount"], "category": request["category"]}))
                 position += 1
                 if request["state"] == "paid":
                     if available[request["pool_id"]] >= request["amount"] and position < gift_total - 1:
                         available[request["pool_id"]] -= request["amount"]
                         reserves.append(len(batch))
-                        batch.append(Entry(f"reserve:request:{request['id']}", "reserve", (
+                        batch.append(Entry(f"reserve:request:{request['ledger_ref']}", "reserve", (
                             Posting(accounts.available(request["pool_id"]), CURRENCY, -request["amount"]),
                             Posting(accounts.paid(request["pool_id"], request["category"]), CURRENCY,
                                     request["amount"]),
-                        ), {"what": "reservation", "request": request["id"], "pool": slug}))
+                        ), {"what": "reservation", "request": request["ledger_ref"], "pool": slug}))
                         position += 1
                     else:
                         request["state"] = "declined"
@@ -258,7 +260,8 @@ def build(path: Path, entries: int, requests: int) -> dict:
         if state == "submitted":
             created = now - timedelta(hours=rng.randrange(1, 72))
         request_rows.append({
-            "id": request["id"], "pool_id": request["pool_id"], "state": state, "amount": request["amount"],
+            "id": request["id"], "ledger_ref": request["ledger_ref"], "pool_id": request["pool_id"], "state": state,
+            "amount": request["amount"],
             "category": request["category"], "method": request["method"], "lang": request["lang"],
             "codename_id": request.get("codename_id") or secrets.token_bytes(32),
             "inbox_key": request.get("inbox_key") or secrets.token_bytes(32),

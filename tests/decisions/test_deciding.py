@@ -34,7 +34,8 @@ def test_two_approvals_decide_and_the_first_alone_does_not(peers, ask, give, cli
 
     post(client_of(peers.bea), f"/committee/requests/{asked.request_id}/vote", choice="approve")
     assert state_of(run, asked.request_id) == "reserved"
-    decided = [n for n in notes(run) if n.get("request") == asked.request_id]
+    reference = run(lambda s: s.get(Request, asked.request_id).ledger_ref)
+    decided = [n for n in notes(run) if n.get("request") == reference]
     assert [n["what"] for n in decided] == ["request submitted", "approval", "approval", "request approved"]
     assert decided[-1]["by"] == "quorum" and decided[-1]["approvals"] == 2
 

@@ -305,7 +305,9 @@ class RequestLife(RuleBasedStateMachine):
             elif kind == "settle":
                 assert request in trail.reserved and request not in trail.settled, "paid without a reservation"
                 trail.settled.add(request)
-        assert trail.settled == {aid for aid, m in self.model.aids.items() if m.state == "paid"}
+        request_of = dict(session.execute(select(Request.ledger_ref, Request.id)).all())
+        paid = {aid for aid, m in self.model.aids.items() if m.state == "paid"}
+        assert {request_of[ref] for ref in trail.settled} == paid
 
 
 @dataclass

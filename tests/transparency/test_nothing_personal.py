@@ -4,6 +4,7 @@ export, proof and report is searched for them. Today's payouts are not there eit
 
 from __future__ import annotations
 
+import json
 import re
 
 from funds.committees import membership
@@ -68,6 +69,18 @@ def test_no_public_page_api_export_or_proof_carries_anything_about_a_person(app,
             assert secret not in body, f"{secret!r} is public at {path}"
     assert "Zofia" in answers["/ledger"]  # the donor chose to be thanked by name
     assert "Zofia" not in answers["/api/v1/ledger/export.jsonl"]  # the books themselves never name anyone
+
+
+def test_the_books_know_a_request_by_a_random_reference_not_its_number(client, fund, run):
+    a_season(fund, run)
+    lines = client.get("/api/v1/ledger/export.jsonl").get_data(as_text=True).splitlines()[1:]
+    entries = [json.loads(line) for line in lines]
+    about_requests = [e for e in entries if "request" in e["meta"]]
+    assert {e["meta"]["what"] for e in about_requests} >= {"request submitted", "reservation", "payout"}
+    for entry in about_requests:
+        reference = entry["meta"]["request"]
+        assert isinstance(reference, str) and re.fullmatch(r"[0-9a-f]{32}", reference), entry
+        assert reference in entry["key"] and not re.search(r"request:\d+(:|$)", entry["key"]), entry["key"]
 
 
 def test_todays_payouts_are_not_listed_anywhere_until_the_day_closes(app, client, fund, books, run):
