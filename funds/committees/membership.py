@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime
 
 import pyotp
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,8 @@ from .models import ROLES, MemberAccount
 
 
 class MembershipError(ValueError):
-    """The change would leave the committee unable to run itself; the message says why."""
+    """The change would leave the committee unable to run itself; the message says why, in the
+    language of the page that shows it."""
 
 
 def record(session: Session, what: str, member: Member, *, by: int | None, **details: str | int) -> None:
@@ -44,11 +46,11 @@ def active_coordinators(session: Session, committee_id: int) -> int:
 def change_role(session: Session, actor: Member, member: Member, role: str) -> None:
     """Give ``member`` a new role; the last coordinator cannot step down (someone must manage)."""
     if role not in ROLES:
-        raise MembershipError(f"unknown role {role!r}")
+        raise MembershipError(_l("There is no role called “%(role)s”.", role=role))
     if role == member.role:
         return
     if member.role == "coordinator" and active_coordinators(session, member.committee_id) <= 1:
-        raise MembershipError("the committee needs at least one coordinator; make someone else coordinator first")
+        raise MembershipError(_l("The committee needs at least one coordinator: make someone else coordinator first."))
     old = member.role
     member.role = role
     session.flush()
@@ -59,11 +61,11 @@ def set_access(session: Session, actor: Member, member: Member, *, allowed: bool
     """Remove or restore a member's sign-in. Their past votes and records stay as they were."""
     account = session.get(MemberAccount, member.id)
     if account is None:
-        raise MembershipError("this member has no account to sign in with")
+        raise MembershipError(_l("This member has no account to sign in with."))
     if not allowed and member.id == actor.id:
-        raise MembershipError("you cannot remove your own access; ask another coordinator")
+        raise MembershipError(_l("You cannot remove your own access: ask another coordinator."))
     if not allowed and member.role == "coordinator" and active_coordinators(session, member.committee_id) <= 1:
-        raise MembershipError("the committee needs at least one coordinator")
+        raise MembershipError(_l("The committee needs at least one coordinator."))
     if allowed == (account.disabled_at is None):
         return
     account.disabled_at = None if allowed else moment
@@ -77,7 +79,7 @@ def reset_two_factor(session: Session, actor: Member, member: Member) -> None:
     """For a lost phone: a new secret, enrolled again at the member's next sign-in."""
     account = session.get(MemberAccount, member.id)
     if account is None:
-        raise MembershipError("this member has no account to sign in with")
+        raise MembershipError(_l("This member has no account to sign in with."))
     account.totp_secret = pyotp.random_base32()
     account.totp_enrolled_at = None
     account.totp_last_step = None

@@ -50,9 +50,10 @@ def test_the_last_coordinator_cannot_step_down(app, run, make_committee, make_me
     ala = make_member(committee_id, "coordinator")
     client = app.test_client()
     sign_in(client, ala)
-    client.post(f"/committee/members/{ala.id}/role", data={"csrf_token": csrf_token(client), "role": "member"})
+    client.post(f"/committee/members/{ala.id}/role", data={"csrf_token": csrf_token(client), "role": "member"},
+                headers={"Accept-Language": "fr"})
     assert run(lambda s: s.get(Member, ala.id)).role == "coordinator"
-    assert "at least one coordinator" in client.get("/committee/members").get_data(as_text=True)
+    assert "au moins un coordinateur ou une coordinatrice" in client.get("/committee/members").get_data(as_text=True)
 
 
 def test_removing_access_signs_the_member_out_everywhere(app, run, make_committee, make_member, sign_in):
