@@ -6,11 +6,16 @@ invitation is a 404 whatever the role.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 
 from funds.db import get_session
 from funds.pools import accounts as pool_accounts
+from funds.pools.models import Member
 
 from . import invitations, membership, scope
 from .access import committee_required, current_member
@@ -29,6 +34,10 @@ def dashboard():
 
 @blueprint.get("/members")
 def members():
+    return _members_page()
+
+
+def _members_page(*, invite_form: InviteForm | None = None, status: int = 200):
     member = current_member()
     db = get_session()
     return render_template(
@@ -36,11 +45,11 @@ def members():
         member=member,
         colleagues=scope.my_colleagues(db, member),
         invitations=invitations.open_invitations(db, member.committee_id, now()),
-        invite_form=InviteForm(),
+        invite_form=invite_form or InviteForm(),
         role_form=RoleForm(),
         confirm_form=ConfirmForm(),
         access_form=AccessForm(),
-    )
+    ), status
 
 
 @blueprint.post("/members/invite")
@@ -49,7 +58,7 @@ def invite():
     member = current_member()
     form = InviteForm()
     if not form.validate_on_submit():
-        return redirect(url_for(".members"))
+        return _members_page(invite_form=form, status=422)
     invitation, token = invitations.create_invitation(
         get_session(), current_app.extensions["ayni.config"], member.committee_id,
         role=form.role.data, display_name=form.display_name.data or "", created_by=member, moment=now(),
@@ -59,52 +68,56 @@ def invite():
     return render_template("committees/invitation.html", invitation=invitation, link=link)
 
 
-@blueprint.post("/members/<int:member_id>/role")
-@committee_required(role="coordinator")
-def change_role(member_id: int):
+#: changes a colleague as a form asked and returns the words to flash (or None)
+ColleagueAction = Callable[[Session, Member, Member, FlaskForm], str | None]
+
+
+def _act_on_colleague(member_id: int, form: FlaskForm, act: ColleagueAction):
+    """A coordinator's form about a colleague: the members page again, with what happened or why not."""
     actor = current_member()
     db = get_session()
     colleague = scope.get_colleague(db, actor, member_id)
-    form = RoleForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        problems = " ".join(str(text) for texts in form.errors.values() for text in texts)
+        flash(_("Please check the form: %(problems)s", problems=problems))
+    else:
         try:
-            membership.change_role(db, actor, colleague, form.role.data)
+            words = act(db, actor, colleague, form)
         except membership.MembershipError as error:
             flash(str(error))
         else:
-            flash(_("%(name)s is now %(role)s.", name=colleague.display_name, role=_(colleague.role)))
+            if words:
+                flash(words)
     return redirect(url_for(".members"))
+
+
+@blueprint.post("/members/<int:member_id>/role")
+@committee_required(role="coordinator")
+def change_role(member_id: int):
+    def give_role(db, actor, colleague, form) -> str:
+        membership.change_role(db, actor, colleague, form.role.data)
+        return _("%(name)s is now %(role)s.", name=colleague.display_name, role=_(colleague.role))
+
+    return _act_on_colleague(member_id, RoleForm(), give_role)
 
 
 @blueprint.post("/members/<int:member_id>/access")
 @committee_required(role="coordinator")
 def change_access(member_id: int):
-    actor = current_member()
-    db = get_session()
-    colleague = scope.get_colleague(db, actor, member_id)
-    form = AccessForm()
-    if form.validate_on_submit():
-        try:
-            membership.set_access(db, actor, colleague, allowed=form.allowed.data == "yes", moment=now())
-        except membership.MembershipError as error:
-            flash(str(error))
-    return redirect(url_for(".members"))
+    def set_access(db, actor, colleague, form) -> None:
+        membership.set_access(db, actor, colleague, allowed=form.allowed.data == "yes", moment=now())
+
+    return _act_on_colleague(member_id, AccessForm(), set_access)
 
 
 @blueprint.post("/members/<int:member_id>/two-factor-reset")
 @committee_required(role="coordinator")
 def reset_two_factor(member_id: int):
-    actor = current_member()
-    db = get_session()
-    colleague = scope.get_colleague(db, actor, member_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            membership.reset_two_factor(db, actor, colleague)
-        except membership.MembershipError as error:
-            flash(str(error))
-        else:
-            flash(_("%(name)s will set up two-step sign-in again when they next sign in.", name=colleague.display_name))
-    return redirect(url_for(".members"))
+    def reset(db, actor, colleague, form) -> str:
+        membership.reset_two_factor(db, actor, colleague)
+        return _("%(name)s will set up two-step sign-in again when they next sign in.", name=colleague.display_name)
+
+    return _act_on_colleague(member_id, ConfirmForm(), reset)
 
 
 @blueprint.post("/invitations/<int:invitation_id>/cancel")

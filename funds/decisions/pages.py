@@ -4,12 +4,15 @@ is refused) and the words for each refusal."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
-from flask import current_app, render_template
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 
-from funds.committees.access import ROLE_RANK
+from funds.committees.access import ROLE_RANK, current_member
 from funds.db import get_session
 from funds.pools.models import Member
 from funds.requests import states
@@ -117,3 +120,24 @@ def render_request(member: Member, request: Request, *, status: int = 200, error
         "voucher_form": forms.get("voucher_form") or VoucherForm(formdata=None),
     }
     return render_template("decisions/request.html", **context), status
+
+
+#: does what a form asked on a request and returns the words to flash
+RequestAction = Callable[[Session, Member, Request], str]
+
+
+def act_on_request(request_id: int, form: FlaskForm, form_name: str, act: RequestAction, *, then: str = ""):
+    """A committee form about one request: the request page again with the reason when the form
+    or the domain refuses (the transaction then rolls back), else ``then`` (the request page)."""
+    member = current_member()
+    session = get_session()
+    request = queue.get_request_for_member(session, member, request_id)
+    if not form.validate_on_submit():
+        return render_request(member, request, status=422, **{form_name: form})
+    try:
+        words = act(session, member, request)
+    except (DecisionRefused, FrequencyCapReached) as refusal:
+        words, status = refusal_words(refusal, request)
+        return render_request(member, request, status=status, error=words, **{form_name: form})
+    flash(words)
+    return redirect(then or url_for(".request_page", request_id=request.id))

@@ -10,65 +10,46 @@ from flask_babel import ngettext
 from funds.committees.access import committee_required, current_member
 from funds.db import get_session
 
-from . import payouts, queue
+from . import payouts
 from .blueprint import blueprint
 from .forms import BatchPayoutForm, CancelForm, PayoutForm, VoucherForm
-from .pages import refusal_words, render_request
-from .refusals import DecisionRefused
+from .pages import act_on_request
 
 
 @blueprint.post("/requests/<int:request_id>/payout")
 @committee_required(role="treasurer")
 def payout(request_id: int):
-    member = current_member()
-    session = get_session()
-    request = queue.get_request_for_member(session, member, request_id)
     form = PayoutForm()
-    if not form.validate_on_submit():
-        return render_request(member, request, status=422, payout_form=form)
-    try:
+
+    def pay(session, member, request) -> str:
         payouts.record_payout(session, member, request.id, method=form.method.data, reference=form.reference.data or "")
-    except DecisionRefused as refusal:
-        words, status = refusal_words(refusal, request)
-        return render_request(member, request, status=status, error=words, payout_form=form)
-    flash(_("Payout recorded: request %(id)s is paid.", id=request.id))
-    return redirect(url_for(".request_page", request_id=request.id))
+        return _("Payout recorded: request %(id)s is paid.", id=request.id)
+
+    return act_on_request(request_id, form, "payout_form", pay)
 
 
 @blueprint.post("/requests/<int:request_id>/cancel")
 @committee_required(role="treasurer")
 def cancel(request_id: int):
-    member = current_member()
-    session = get_session()
-    request = queue.get_request_for_member(session, member, request_id)
     form = CancelForm()
-    if not form.validate_on_submit():
-        return render_request(member, request, status=422, cancel_form=form)
-    try:
+
+    def cancel_approval(session, member, request) -> str:
         payouts.cancel(session, member, request.id, message=form.message.data or "")
-    except DecisionRefused as refusal:
-        words, status = refusal_words(refusal, request)
-        return render_request(member, request, status=status, error=words, cancel_form=form)
-    flash(_("The approval is cancelled and its money is back in the pool."))
-    return redirect(url_for(".request_page", request_id=request.id))
+        return _("The approval is cancelled and its money is back in the pool.")
+
+    return act_on_request(request_id, form, "cancel_form", cancel_approval)
 
 
 @blueprint.post("/requests/<int:request_id>/voucher")
 @committee_required(role="treasurer")
 def voucher(request_id: int):
-    member = current_member()
-    session = get_session()
-    request = queue.get_request_for_member(session, member, request_id)
     form = VoucherForm()
-    if not form.validate_on_submit():
-        return render_request(member, request, status=422, voucher_form=form)
-    try:
+
+    def attach(session, member, request) -> str:
         payouts.attach_voucher(session, member, request.id, form.code.data)
-    except DecisionRefused as refusal:
-        words, status = refusal_words(refusal, request)
-        return render_request(member, request, status=status, error=words, voucher_form=form)
-    flash(_("The voucher code is sealed to the person: they see it on their status page."))
-    return redirect(url_for(".request_page", request_id=request.id))
+        return _("The voucher code is sealed to the person: they see it on their status page.")
+
+    return act_on_request(request_id, form, "voucher_form", attach)
 
 
 @blueprint.route("/payouts", methods=["GET", "POST"])

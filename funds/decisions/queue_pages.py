@@ -14,14 +14,12 @@ from funds.committees.access import committee_required, current_member
 from funds.db import get_session
 from funds.pools import accounts as pool_accounts
 from funds.requests import states
-from funds.requests.domain import FrequencyCapReached
 
 from . import queue, reminders, votes
 from .blueprint import blueprint
 from .forms import ConfirmForm, ReminderAddressForm, VoteForm
 from .models import ReminderAddress, now
-from .pages import config, is_treasurer, refusal_words, render_request
-from .refusals import DecisionRefused
+from .pages import act_on_request, config, is_treasurer, render_request
 
 
 @blueprint.get("/queue")
@@ -59,42 +57,24 @@ def request_page(request_id: int):
 
 @blueprint.post("/requests/<int:request_id>/vote")
 def vote(request_id: int):
-    member = current_member()
-    session = get_session()
-    request = queue.get_request_for_member(session, member, request_id)
     form = VoteForm()
-    if not form.validate_on_submit():
-        return render_request(member, request, status=422, vote_form=form)
-    try:
-        outcome = votes.cast(
-            session,
-            member,
-            request.id,
-            form.choice.data,
-            reason=form.reason.data or "",
-            valid_for=timedelta(hours=config().vote_valid_hours),
-        )
-    except (DecisionRefused, FrequencyCapReached) as refusal:
-        words, status = refusal_words(refusal, request)
-        return render_request(member, request, status=status, error=words, vote_form=form)
-    flash(_outcome_words(form.choice.data, outcome))
-    return redirect(url_for(".request_page", request_id=request.id))
+
+    def cast(session, member, request) -> str:
+        valid_for = timedelta(hours=config().vote_valid_hours)
+        outcome = votes.cast(session, member, request.id, form.choice.data, reason=form.reason.data or "",
+                             valid_for=valid_for)
+        return _outcome_words(form.choice.data, outcome)
+
+    return act_on_request(request_id, form, "vote_form", cast)
 
 
 @blueprint.post("/requests/<int:request_id>/review")
 def review(request_id: int):
-    member = current_member()
-    session = get_session()
-    request = queue.get_request_for_member(session, member, request_id)
-    if not ConfirmForm().validate_on_submit():
-        return render_request(member, request, status=422, error=_("The form expired; please try again."))
-    try:
+    def reviewed(session, member, request) -> str:
         votes.review_fast_track(session, member, request.id)
-    except DecisionRefused as refusal:
-        words, status = refusal_words(refusal, request)
-        return render_request(member, request, status=status, error=words)
-    flash(_("Thank you: the fast-track approval is reviewed."))
-    return redirect(url_for(".queue_page"))
+        return _("Thank you: the fast-track approval is reviewed.")
+
+    return act_on_request(request_id, ConfirmForm(), "confirm_form", reviewed, then=url_for(".queue_page"))
 
 
 @blueprint.post("/reminders/address")

@@ -100,3 +100,25 @@ def test_members_see_their_committee_and_nobody_else(app, make_committee, make_m
     assert "Basia" in page and "Rosa" not in page
     dashboard = client.get("/committee/").get_data(as_text=True)
     assert "Warsaw pool" in dashboard and "Lima pool" not in dashboard
+
+
+def test_an_invitation_refused_keeps_what_was_typed_and_says_why(app, make_committee, make_member, sign_in):
+    committee_id, _ = make_committee("Warsaw", "warsaw")
+    client = app.test_client()
+    sign_in(client, make_member(committee_id, "coordinator"))
+    name = "Zuzanna " + "z" * 100
+    response = client.post("/committee/members/invite", headers={"Accept-Language": "fr"},
+                           data={"csrf_token": csrf_token(client), "display_name": name, "role": "member"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'value="{name}"' in page and 'role="alert"' in page and "100" in page
+
+
+def test_a_role_that_does_not_exist_is_refused_with_the_reason(app, run, make_committee, make_member, sign_in):
+    committee_id, _ = make_committee("Warsaw", "warsaw")
+    ala, celina = make_member(committee_id, "coordinator"), make_member(committee_id, "member")
+    client = app.test_client()
+    sign_in(client, ala)
+    client.post(f"/committee/members/{celina.id}/role", data={"csrf_token": csrf_token(client), "role": "king"})
+    assert run(lambda s: s.get(Member, celina.id)).role == "member"
+    assert "Please check the form: Not a valid choice." in client.get("/committee/members").get_data(as_text=True)
