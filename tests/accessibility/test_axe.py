@@ -1,4 +1,5 @@
-"""Every page a donor, a recipient or a curious visitor sees passes axe-core, in every language.
+"""Every page a donor, a recipient or a curious visitor sees passes axe-core, in every language;
+so does every committee page, in a left-to-right and a right-to-left language.
 
 axe-core (static/vendor/axe-core/, vendored from npm) is injected by Playwright into each page the
 test opens; no page links to it. A serious or critical violation fails the test with its rule, the
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyotp
 import pytest
 from sqlalchemy import select
 
@@ -18,6 +20,7 @@ from funds.books import app_signer
 from funds.donations.models import Gift, MonthlyGift
 from funds.pools.models import Pool
 from ledger import audit
+from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.sqlite_only, pytest.mark.browser]
 
@@ -91,8 +94,8 @@ class Audit:
                 self.violations.append(f"{what} [{self.lang}]: {found['id']} ({found['impact']}) {found['help']}"
                                        f"\n      {nodes}")
 
-    def submit(self, what: str) -> None:
-        self.page.locator("main form button[type=submit]").last.click()
+    def submit(self, what: str, form: str = "main form") -> None:
+        self.page.locator(f"{form} button[type=submit]").last.click()
         self.check(what)
 
 
@@ -158,3 +161,38 @@ def test_the_check_itself_catches_a_field_without_a_label(axe_page, live_server)
     }""")
     visit.check("home with a field nobody named")
     assert len(visit.violations) == 1 and "label (critical)" in visit.violations[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_committee_page_has_no_serious_barrier(axe_page, live_server, lived_fund, fund, lang):
+    """The coordinator (who may open every committee page) signs in with a code and goes through
+    the queue, a request, distribution day, members, keys, pools, offline gifts and publishing."""
+    slug = lived_fund[0]
+    waiting = fund.ask(3_000, "food")
+    dora = fund.people["dora"]
+    visit = Audit(axe_page, live_server, lang)
+    page = axe_page
+    page.set_extra_http_headers({"Accept-Language": lang})  # the pages after a redirect speak it too
+
+    visit.open("/committee/login", "committee sign-in")
+    page.fill("#login_name", dora.login_name)
+    page.fill("#password", PASSWORD)
+    visit.submit("second step of signing in", "form:has(#password)")
+    page.fill("#code", pyotp.TOTP(dora.totp_secret).now())
+    visit.submit("dashboard, signed in", "form:has(#code)")
+
+    visit.open("/committee/queue", "queue")
+    visit.open(f"/committee/requests/{waiting}", "a request waiting for votes")
+    visit.open("/committee/payouts", "distribution day")
+    visit.open("/committee/members", "members")
+    visit.open("/committee/key", "key page")
+    visit.open("/committee/pools/new", "new pool")
+    visit.submit("new pool, refused", "form:has(#slug)")
+    visit.open(f"/committee/pools/{slug}/edit", "editing a pool")
+    visit.open(f"/committee/pools/{slug}/offline-gifts/new", "recording an offline gift")
+    page.fill("#amount", "zero")
+    visit.submit("offline gift, refused", "form:has(#amount)")
+    visit.open("/committee/transparency", "publishing who decides")
+
+    assert visit.violations == [], "\n".join(visit.violations)
+    assert len(visit.checked) == 14
