@@ -23,6 +23,19 @@ from datetime import date
 
 from .errors import InvalidEntry, UnbalancedEntry
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; the standalone verifier also runs without
+    orjson = None
+else:
+    # Subclasses, dates and dataclasses are passed through to orjson's error, so to the standard library.
+    _ORJSON_CANONICAL = (
+        orjson.OPT_SORT_KEYS
+        | orjson.OPT_PASSTHROUGH_SUBCLASS
+        | orjson.OPT_PASSTHROUGH_DATETIME
+        | orjson.OPT_PASSTHROUGH_DATACLASS
+    )
+
 KINDS = ("open", "transfer", "reserve", "settle", "void", "note")
 MONEY_KINDS = ("transfer", "reserve", "settle")
 ACCOUNT_TYPES = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
@@ -77,7 +90,18 @@ class Entry:
 
 
 def canonical_bytes(obj: dict) -> bytes:
-    """Compact, key-sorted UTF-8 JSON: the bytes that are hashed and exported."""
+    """Compact, key-sorted UTF-8 JSON: the bytes that are hashed and exported.
+
+    For what an entry can hold (text, whole numbers, yes/no, null, lists and objects of them)
+    orjson writes the standard library's bytes exactly, an order of magnitude faster. What it
+    would write its own way (subclasses, dates, dataclasses) or cannot write (integers beyond
+    64 bits, lone surrogates, keys that are not text) goes to the standard library as before.
+    """
+    if orjson is not None:
+        try:
+            return orjson.dumps(obj, option=_ORJSON_CANONICAL)
+        except orjson.JSONEncodeError:
+            pass
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 

@@ -2,9 +2,14 @@
 
 Every write goes through :func:`post_many`. It locks the tree head first (SQLite: the caller's
 transaction began with ``BEGIN IMMEDIATE``; PostgreSQL: ``SELECT ... FOR UPDATE`` on the head
-row), so appends are totally ordered, balances are read and written under that lock in account
-id order, and a floor that would be crossed refuses the whole batch before anything is written.
-A CHECK constraint on the accounts table refuses an overdraw even if this code were wrong.
+row), so appends are totally ordered, balances are read and written under that lock (written in
+account id order), and a floor that would be crossed refuses the whole batch before anything is
+written. A CHECK constraint on the accounts table refuses an overdraw even if this code were wrong.
+
+Booking a gift reads the books in one statement (the head, whether its key was booked before,
+its accounts; PostgreSQL first locks the head row in a statement of its own) and writes them in
+four or five (balances, entry, postings, any tree nodes it completes, head): on SQLite a statement
+costs more in Python than in the database, so their number is what counts.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, insert, null, select, update
 from sqlalchemy.orm import Session
 
 from . import schema
@@ -49,12 +55,8 @@ _BOOKED_POSTINGS = (
     .where(_p.entry_seq.in_(bindparam("seqs", expanding=True)))
     .order_by(_p.entry_seq, _p.position)
 )
-_ACCOUNTS = (
-    select(_a.id, _a.code, _a.currency, _a.floor_zero, _a.balance, _a.held)
-    .where(_a.code.in_(bindparam("codes", expanding=True)))
-    .order_by(_a.id)
-)
-_ACCOUNT_ID = select(_a.id).where(_a.code == bindparam("code"))
+_LOCK_HEAD_ROW = select(schema.tree_head.c.id).where(schema.tree_head.c.id == 1).with_for_update()
+_ACCOUNT_COLUMNS = (_a.id, _a.code, _a.currency, _a.floor_zero, _a.balance, _a.held)
 _NEW_ACCOUNT = insert(schema.accounts).returning(_a.id)
 _SET_BALANCE = (
     update(schema.accounts)
@@ -141,7 +143,7 @@ def reserve(session: Session, key: str, postings: Sequence[Posting], meta: dict 
 
 def settle(session: Session, key: str, reservation: int, meta: dict | None = None) -> BookedEntry:
     """Post an open reservation: move the held money exactly as reserved."""
-    held = _reservation_postings(session, reservation)
+    held = _reservation_postings(session.connection(), reservation)
     if not held:
         # Without this, an unknown seq would be refused as "needs at least two postings".
         raise UnknownReservation(f"entry {reservation} is not a reservation")
@@ -184,42 +186,46 @@ def post_many(session: Session, entries: Sequence[Entry], *, on: date | None = N
     Entries whose key was booked before with the same content come back as they were booked;
     a key reused for other content raises :class:`IdempotencyConflict` and nothing is written.
     """
+    if not entries:
+        return []
     for entry in entries:
         validate(entry)
     booked_on = on or datetime.now(UTC).date()
     connection = session.connection()
-    head = _lock_head(connection)
+    if connection.dialect.name == "postgresql":
+        # Locked alone, so that the reads below see whatever the writer before us committed.
+        connection.execute(_LOCK_HEAD_ROW)
+    reservations = _load_reservations(connection, entries)
+    head, any_booked, accounts = _read_books(connection, entries, reservations)
     frontier = Frontier.from_bytes(head.size, head.frontier)
-    results: dict[str, BookedEntry] = _already_booked(connection, entries)
-
-    reservations = _load_reservations(session, entries)
-    accounts = _load_accounts(connection, entries, reservations)
+    results: dict[str, BookedEntry] = _already_booked(connection, entries) if any_booked else {}
     new_entries, new_postings, new_nodes = [], [], []
     for entry in entries:
         if entry.key in results:
             _check_same_content(results[entry.key], entry)
             continue
         if entry.kind == "open":
-            _open(connection, entry, accounts)
+            _open(entry, accounts)
         else:
             _apply(entry, accounts, reservations)
         seq = frontier.size
         leaf = leaf_hash(canonical_bytes(leaf_object(seq, booked_on, entry)))
         new_nodes.extend({"level": lv, "idx": ix, "hash": h} for lv, ix, h in frontier.append(leaf) if lv > 0)
+        meta = dict(entry.meta)
         new_entries.append(
             {
                 "seq": seq,
                 "key": entry.key,
                 "kind": entry.kind,
                 "booked_on": booked_on,
-                "meta": canonical_bytes(dict(entry.meta)).decode("utf-8"),
+                "meta": canonical_bytes(meta).decode("utf-8"),
                 "reservation": entry.reservation,
                 "leaf_hash": leaf,
             }
         )
         new_postings.extend((seq, i, accounts[p.account], p.amount) for i, p in enumerate(entry.postings))
         results[entry.key] = BookedEntry(
-            seq, entry.key, entry.kind, booked_on, leaf, entry.postings, dict(entry.meta), entry.reservation
+            seq, entry.key, entry.kind, booked_on, leaf, entry.postings, meta, entry.reservation
         )
     if new_entries:
         _write(connection, accounts, new_entries, new_postings, new_nodes, frontier)
@@ -238,6 +244,48 @@ def _lock_head(connection: Connection):
     if head is None:
         raise LedgerError("the books have no tree head: create the schema with its migrations first")
     return head
+
+
+@cache  # one per pair of padded lengths: a handful
+def _books_query(keys: int, codes: int) -> Select:
+    """One row per account in ``codes`` (one with no account if none is open), each carrying the
+    head and whether any of ``keys`` is booked. Plain bind parameters, one per value: an
+    expanding IN is rendered again on every execution, which costs more than running it."""
+    h = schema.tree_head.c
+    booked = select(_e.seq).where(_e.key.in_([bindparam(f"key{i}") for i in range(keys)])).exists()
+    head = select(h.size, h.frontier, h.root, booked.label("any_booked")).where(h.id == 1)
+    if not codes:
+        return head.add_columns(*(null().label(c.name) for c in _ACCOUNT_COLUMNS))
+    named = _a.code.in_([bindparam(f"code{i}") for i in range(codes)])
+    return head.add_columns(*_ACCOUNT_COLUMNS).select_from(schema.tree_head.outerjoin(schema.accounts, named))
+
+
+def _read_books(connection: Connection, entries: Sequence[Entry], reservations: dict):
+    """The head, whether any entry's key is booked already, and the accounts the entries touch."""
+    keys = _padded(list(dict.fromkeys(e.key for e in entries)))
+    touched = {p.account for e in entries for p in e.postings}
+    # A void has no postings of its own but releases the holds on its reservation's accounts.
+    touched |= {p.account for held in reservations.values() if held for p in held}
+    # An account being opened is looked up too: opening one that exists is refused.
+    touched |= {e.meta["account"] for e in entries if e.kind == "open" and isinstance(e.meta.get("account"), str)}
+    codes = _padded(list(touched))
+    params = {f"key{i}": key for i, key in enumerate(keys)}
+    params.update((f"code{i}", code) for i, code in enumerate(codes))
+    rows = connection.execute(_books_query(len(keys), len(codes)), params).all()
+    if not rows:
+        raise LedgerError("the books have no tree head: create the schema with its migrations first")
+    accounts = {
+        r.code: _Account(r.id, r.code, r.currency, r.floor_zero, r.balance, r.held) for r in rows if r.id is not None
+    }
+    return rows[0], rows[0].any_booked, accounts
+
+
+def _padded(values: list) -> list:
+    """``values`` to a power-of-two length by repeating the last: the same IN list, but batches of
+    any size share a few statements (each costs milliseconds to build and compile)."""
+    if not values:
+        return values
+    return values + values[-1:] * ((1 << (len(values) - 1).bit_length()) - len(values))
 
 
 def _already_booked(connection: Connection, entries: Sequence[Entry]) -> dict[str, BookedEntry]:
@@ -274,18 +322,7 @@ def _check_same_content(booked: BookedEntry, entry: Entry) -> None:
         )
 
 
-def _load_accounts(connection: Connection, entries: Sequence[Entry], reservations: dict) -> dict[str, _Account]:
-    codes = {p.account for e in entries for p in e.postings}
-    # A void has no postings of its own but releases the holds on its reservation's accounts.
-    codes |= {p.account for held in reservations.values() if held for p in held}
-    if not codes:
-        return {}
-    rows = connection.execute(_ACCOUNTS, {"codes": list(codes)})
-    found = {r.code: _Account(r.id, r.code, r.currency, r.floor_zero, r.balance, r.held) for r in rows}
-    return found
-
-
-def _open(connection: Connection, entry: Entry, accounts: dict[str, _Account]) -> None:
+def _open(entry: Entry, accounts: dict[str, _Account]) -> None:
     meta = entry.meta
     code = meta.get("account")
     # The same rules the replayer applies, so an open that is booked also verifies.
@@ -297,30 +334,30 @@ def _open(connection: Connection, entry: Entry, accounts: dict[str, _Account]) -
         raise InvalidEntry(f"account type {meta.get('type')!r} is not one of {', '.join(ACCOUNT_TYPES)}")
     if not isinstance(meta.get("floor_zero"), bool):
         raise InvalidEntry("opening an account needs floor_zero set to true or false")
-    if code in accounts or connection.execute(_ACCOUNT_ID, {"code": code}).first():
+    if code in accounts:
         raise AccountConflict(f"account {code} is already open")
     accounts[code] = _Account(None, code, meta["currency"], bool(meta["floor_zero"]), 0, 0, type=meta["type"])
 
 
-def _load_reservations(session: Session, entries: Sequence[Entry]) -> dict[int, tuple[Posting, ...] | None]:
+def _load_reservations(connection: Connection, entries: Sequence[Entry]) -> dict[int, tuple[Posting, ...] | None]:
     """Open reservations named by settle/void entries: seq -> postings (None once closed)."""
     seqs = {e.reservation for e in entries if e.reservation is not None}
     if not seqs:
         return {}
     e = schema.entries.c
-    kinds = dict(session.execute(select(e.seq, e.kind).where(e.seq.in_(seqs))).all())
-    closed = set(session.scalars(select(e.reservation).where(e.reservation.in_(seqs))))
+    kinds = dict(connection.execute(select(e.seq, e.kind).where(e.seq.in_(seqs))).all())
+    closed = set(connection.scalars(select(e.reservation).where(e.reservation.in_(seqs))))
     open_ones: dict[int, tuple[Posting, ...] | None] = {}
     for seq in seqs:
         if kinds.get(seq) != "reserve":
             continue
-        open_ones[seq] = None if seq in closed else _reservation_postings(session, seq)
+        open_ones[seq] = None if seq in closed else _reservation_postings(connection, seq)
     return open_ones
 
 
-def _reservation_postings(session: Session, seq: int) -> tuple[Posting, ...]:
+def _reservation_postings(connection: Connection, seq: int) -> tuple[Posting, ...]:
     p, a = schema.postings.c, schema.accounts.c
-    rows = session.execute(
+    rows = connection.execute(
         select(a.code, a.currency, p.amount)
         .join(schema.accounts, a.id == p.account_id)
         .where(p.entry_seq == seq)

@@ -11,18 +11,30 @@ not the file name, so what is hashed is exactly what is replayed, even if the fi
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from hashlib import sha256
 from itertools import chain, islice
 from typing import IO
 
 from .merkle import EMPTY_ROOT
 
+try:
+    from fcntl import F_SETPIPE_SZ, fcntl
+except ImportError:  # not Linux: pipes keep their default size
+    F_SETPIPE_SZ = None
+
 CHUNK = 1 << 18
 #: below this many bytes, starting a helper process costs more than it saves
 PARALLEL_THRESHOLD = 8 << 20
+#: bytes read ahead of the helper: enough to cover its start-up, bounded so memory stays flat
+BACKLOG = 4 << 20
+#: a pipe this large holds several chunks, so the helper does not wait for the next write
+PIPE_SIZE = 1 << 20
 _HELPER = (
     "import sys; sys.path.insert(0, {package_parent!r}); "
     "from ledger.treehash import helper_main; helper_main(sys.argv[1:])"
@@ -111,11 +123,12 @@ def can_parallelise(stream: IO[bytes]) -> bool:
     except (OSError, ValueError, AttributeError):
         return False
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return big and cores > 1
+    # POSIX: the helper is fed through a non-blocking pipe
+    return big and cores > 1 and os.name == "posix"
 
 
 class BackgroundHasher:
-    """A helper process that builds the tree from the chunks it is fed (header line first).
+    """A helper process that builds the tree from the chunks it is fed (header line first); POSIX.
 
     A plain subprocess rather than :mod:`multiprocessing`: spawning re-imports the caller's
     main script, which breaks callers without a ``__main__`` guard, and forking is unsafe in
@@ -125,27 +138,66 @@ class BackgroundHasher:
     def __init__(self, sizes: Iterable[int]):
         package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         code = _HELPER.format(package_parent=package_parent)
+        # -I -S: the helper needs only the standard library and this package, and starts faster
+        # without site-packages.
         self._process = subprocess.Popen(
-            [sys.executable, "-c", code, *map(str, sizes)],
+            [sys.executable, "-I", "-S", "-c", code, *map(str, sizes)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
+        self._pipe = self._process.stdin.fileno()
+        if F_SETPIPE_SZ is not None:
+            with suppress(OSError):  # not allowed this large: the helper waits for writes more often
+                fcntl(self._pipe, F_SETPIPE_SZ, PIPE_SIZE)
+        # Writes never block while the helper starts or catches up: what the pipe does not take
+        # waits here, up to BACKLOG bytes. (A writer thread would wait for the GIL between writes.)
+        os.set_blocking(self._pipe, False)
+        self._writable = select.poll()
+        self._writable.register(self._pipe, select.POLLOUT)
+        self._backlog: deque[memoryview] = deque()  # the chunks themselves, not copies
+        self._backlog_size = 0
+        self._helper_gone = False
 
     def tee(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         """Pass the chunks through, sending each to the helper first."""
-        write = self._process.stdin.write  # buffered: writes each chunk whole
         for chunk in chunks:
-            write(chunk)
+            self._send(chunk)
             yield chunk
+
+    def _send(self, chunk: bytes, *, wait: bool = False) -> None:
+        if self._helper_gone:
+            return
+        backlog = self._backlog
+        if chunk:
+            backlog.append(memoryview(chunk))
+            self._backlog_size += len(chunk)
+        try:
+            while backlog:
+                try:
+                    sent = os.write(self._pipe, backlog[0])
+                except BlockingIOError:
+                    if not wait and self._backlog_size <= BACKLOG:
+                        return
+                    self._writable.poll()  # the helper is far behind: let it catch up
+                    continue
+                self._backlog_size -= sent
+                if sent == len(backlog[0]):
+                    backlog.popleft()
+                else:
+                    backlog[0] = backlog[0][sent:]
+        except OSError:  # the helper is gone: finish() reports how it ended
+            self._helper_gone = True
 
     def finish(self) -> tuple[int, dict[int, bytes]]:
         """The number of entry lines the helper hashed and the roots at the sizes asked for."""
         try:
-            output, _ = self._process.communicate()
+            self._send(b"", wait=True)
+            self._process.stdin.close()
+            output = self._process.stdout.read()
+            if self._process.wait():
+                raise ValueError(f"exit status {self._process.returncode}")
             count, *pairs = output.decode().splitlines()
             roots = {int(size): bytes.fromhex(root) for size, root in (pair.split() for pair in pairs)}
-            if self._process.returncode:
-                raise ValueError(f"exit status {self._process.returncode}")
             return int(count), roots
         except (OSError, ValueError) as error:
             raise RuntimeError(f"the hashing helper process failed: {error}") from error
@@ -154,6 +206,8 @@ class BackgroundHasher:
 
     def close(self) -> None:
         """Stop the helper if it is still running (the export failed before the end)."""
-        if self._process.returncode is None:
+        if self._process.poll() is None:
             self._process.kill()
-            self._process.communicate()
+        self._process.wait()
+        self._process.stdin.close()  # written with os.write: nothing buffered to flush
+        self._process.stdout.close()

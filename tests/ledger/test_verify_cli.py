@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ledger import treehash
 from ledger.checkpoint import Checkpoint, generate_signer
 from ledger.entry import Entry, Posting, canonical_bytes, leaf_object
 from ledger.errors import CheckpointError, ProofError, TamperDetected
@@ -297,7 +298,8 @@ def test_lines_split_the_same_whatever_the_chunk_boundaries():
     assert list(split_lines([b"a\n\n"])) == [b"a", b""]  # a blank last line is a line
 
 
-def test_a_long_export_verifies_across_many_chunks_in_both_modes(tmp_path):
+def long_export(path: Path) -> tuple[Path, MemoryTree]:
+    """The season's books and 3,000 more gifts: an export of several read chunks."""
     lines = list(LINES)
     day = date(2025, 4, 1)
     for n in range(3_000):
@@ -305,8 +307,29 @@ def test_a_long_export_verifies_across_many_chunks_in_both_modes(tmp_path):
             Posting("donations:stripe", "EUR", -(100 + n)), Posting("pool:1:available", "EUR", 100 + n)))  # fmt: skip
         lines.append(canonical_bytes(leaf_object(len(lines), day, gift)))
     tree = MemoryTree(lines)
-    export = write(tmp_path / "long.jsonl", lines, header(len(lines), tree.root(len(lines))))
+    return write(path, lines, header(len(lines), tree.root(len(lines)))), tree
+
+
+def test_a_long_export_verifies_across_many_chunks_in_both_modes(tmp_path):
+    export, tree = long_export(tmp_path / "long.jsonl")
     signed = SIGNER.sign_note(Checkpoint(ORIGIN, 1_234, tree.root(1_234)))
     serial = verify_export(export, signed, SIGNER.vkey, parallel=False)
     assert serial == verify_export(export, signed, SIGNER.vkey, parallel=True)
-    assert serial.size == len(lines) and serial.root == tree.root(len(lines))
+    assert serial.size == tree.size and serial.root == tree.root()
+
+
+def test_a_verifier_far_ahead_of_its_helper_waits_for_it(tmp_path, monkeypatch):
+    # A pipe of one page and no read-ahead: nearly every write finds the helper behind.
+    monkeypatch.setattr(treehash, "PIPE_SIZE", 4096)
+    monkeypatch.setattr(treehash, "BACKLOG", 0)
+    export, _tree = long_export(tmp_path / "long.jsonl")
+
+    assert verify_export(export, parallel=True) == verify_export(export, parallel=False)
+
+
+def test_a_helper_that_dies_fails_the_verification_instead_of_vouching_for_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(treehash, "_HELPER", "import sys; sys.exit(3)")
+    export, _tree = long_export(tmp_path / "long.jsonl")
+
+    with pytest.raises(RuntimeError, match="hashing helper process failed: exit status 3"):
+        verify_export(export, parallel=True)
