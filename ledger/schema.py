@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -70,8 +71,11 @@ postings = Table(
     metadata,
     Column("entry_seq", BigInteger, ForeignKey("ledger_entries.seq"), primary_key=True),
     Column("position", SmallInteger, primary_key=True, autoincrement=False),
-    Column("account_id", Integer, ForeignKey("ledger_accounts.id"), nullable=False, index=True),
+    Column("account_id", Integer, ForeignKey("ledger_accounts.id"), nullable=False),
     Column("amount", BigInteger, nullable=False),
+    # an account's postings in order: its history, or only what came after some entry (today's),
+    # is a range of this index rather than every posting the account ever had
+    Index("ix_ledger_postings_account_id_entry_seq", "account_id", "entry_seq"),
 )
 
 #: every complete subtree of level >= 1 (level 0 is ledger_entries.leaf_hash), so inclusion and

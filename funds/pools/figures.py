@@ -111,8 +111,9 @@ def recent_lines(session: Session, pool: Pool, published: int, limit: int = 10) 
         select(e.seq, e.booked_on, e.kind, e.meta, e.leaf_hash, a.code, p.amount)
         .join(schema.postings, p.entry_seq == e.seq)
         .join(schema.accounts, a.id == p.account_id)
-        .where(a.code.startswith(prefix, autoescape=True), e.seq < published)
-        .order_by(e.seq.desc())
+        .where(a.code.startswith(prefix, autoescape=True), p.entry_seq < published)
+        # by the postings' own key, so the database walks it backwards and stops at the limit
+        .order_by(p.entry_seq.desc())
         .limit(limit * 3)
     ).all()
     lines: dict[int, LedgerLine] = {}
