@@ -1,9 +1,10 @@
 """The SQLAlchemy engine and the session of one request.
 
 Each request gets one session and one transaction: the view calls domain functions that flush,
-and the request commits once at the end, or rolls back. On SQLite, a transaction that may write
-begins with ``BEGIN IMMEDIATE`` so two writers queue instead of failing half-way; GET requests
-read in a deferred transaction and never block writers (WAL).
+and the request commits once at the end, or rolls back. (One exception: Stripe's webhooks are
+committed in groups; funds/donations/group_commit.py says why.) On SQLite, a transaction that
+may write begins with ``BEGIN IMMEDIATE`` so two writers queue instead of failing half-way; GET
+requests read in a deferred transaction and never block writers (WAL).
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ the same charge are put in order and the second finds the movement already recor
 movement's row (unique id) is written in the same transaction as its ledger entry (unique key):
 however often and in whatever order Stripe tells us, money is booked once.
 
+Money that lands in a pool (a gift, a dispute won back) funds the pool's waitlist in the same
+transaction, so a request approved while the pool was short is reserved as the money arrives.
+
 Stripe's movements are booked on every webhook while the books are locked, so they read and
 write with statements built once (as :mod:`ledger.store` does) rather than through ORM objects:
 loading a gift, its pool and flushing three rows through the unit of work cost more than the
@@ -22,6 +25,7 @@ from datetime import UTC, datetime
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from funds.decisions.reservations import fund_waitlist_after_gift
 from funds.pools import accounts
 from funds.pools.models import Pool
 from funds.stripe_facts import Charge, Dispute, Refund
@@ -154,6 +158,8 @@ def book_charge(session: Session, gift: StripeGift, charge: Charge) -> bool:
     if gift.monthly_gift_id is not None:
         connection.execute(_MONTHLY_STARTED, {"monthly_id": gift.monthly_gift_id})
     _record(session, charge.id, "charge", gift, charge.amount, charge.fee, entry.seq)
+    # Before any refund of the same charge is booked, so the books end the same in any event order.
+    fund_waitlist_after_gift(session, gift.pool_id)
     return True
 
 
@@ -195,6 +201,8 @@ def book_dispute(session: Session, gift: StripeGift, dispute: Dispute) -> bool:
     meta = {"what": f"dispute-{dispute.phase}", "source": "stripe", "pool": gift.pool_slug}
     entry = store.post(session, Entry(f"stripe:dispute:{movement}", "transfer", tuple(postings), meta))
     _record(session, movement, f"dispute-{dispute.phase}", gift, dispute.amount, dispute.fee, entry.seq)
+    if dispute.phase == "reinstated":
+        fund_waitlist_after_gift(session, gift.pool_id)
     return True
 
 
@@ -209,6 +217,7 @@ def book_offline_gift(session: Session, gift: Gift) -> None:
     gift.entry_seq = entry.seq
     gift.status = "paid"
     gift.paid_at = datetime.now(UTC)
+    fund_waitlist_after_gift(session, gift.pool_id)
 
 
 def _out_of_pool(session: Session, pool_id: int, currency: str, amount: int) -> list[Posting]:

@@ -73,6 +73,11 @@ def record(session: Session, event: dict, facts: Facts) -> str:
     Takes the books' lock first, so of two deliveries of one event the second sees the first.
     """
     store.lock_head(session)
+    return record_locked(session, event, facts)
+
+
+def record_locked(session: Session, event: dict, facts: Facts) -> str:
+    """:func:`record`, for a caller that already holds the books' lock in this transaction."""
     connection = session.connection()
     if seen(connection, event["id"]):
         return "already handled"

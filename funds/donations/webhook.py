@@ -1,9 +1,9 @@
 """``POST /stripe/webhook``: Stripe tells us money moved.
 
 The signature is checked on the raw body before anything else; a bad or stale one is a 400.
-We answer 2xx only once the booking is committed (the request commits before the response is
-sent, and a failed commit is an error), so Stripe retries anything we did not keep. This is the
-one POST without a CSRF token: its signature is its proof of origin.
+We answer 2xx only once the booking is committed (together with the deliveries that arrived with
+it: :mod:`.group_commit`), and a failed commit is an error, so Stripe retries anything we did not
+keep. This is the one POST without a CSRF token: its signature is its proof of origin.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ import logging
 from flask import current_app, jsonify, request
 
 from funds.committees.access import csrf
-from funds.db import READ_ONLY, get_session
+from funds.db import READ_ONLY
 from funds.stripe_gateway import BadSignature, StripeError, gateway
 from ledger.errors import LedgerError
 
 from . import events
 from .booking import BookingError
+from .group_commit import group_commit
 from .pages import blueprint
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def stripe_webhook():
     except (KeyError, TypeError, AttributeError):
         return jsonify(error=f"a {event['type']} event without the fields it should carry"), 400
     try:
-        outcome = events.record(get_session(), event, facts)
+        outcome = group_commit(current_app).record(event, facts)
     except (BookingError, LedgerError) as error:
         log.error("event %s was not booked: %s", event["id"], error)
         return jsonify(error=f"not booked: {error}"), 422

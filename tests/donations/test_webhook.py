@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import requests
+from nacl.public import PrivateKey
 from sqlalchemy import func, select
 
+from funds.decisions import votes
 from funds.donations.booking import owed
 from funds.donations.domain import record_offline_gift
 from funds.donations.models import Gift, StripeEvent, StripeMovement
 from funds.pools import accounts
-from funds.pools.models import Pool
+from funds.pools.models import Member, Pool
+from funds.requests import domain as requests_domain
+from funds.requests.models import Request
 from ledger import schema, store
 from ledger.entry import Entry, Posting
 
@@ -168,3 +173,29 @@ def test_events_the_books_do_not_need_or_charges_that_are_not_ours_change_nothin
     }).to_dict()
     assert deliver(event("payment_intent.succeeded", stranger)).json == {"status": "ignored: not a gift to Ayni"}
     assert run(ledger_size) == before
+
+
+def _approved_while_the_pool_is_empty(session, pool_id: int, amount: int, pepper: bytes) -> int:
+    """A request the pool's committee (of one, quorum one) approved with nothing in the pool."""
+    pool = session.get(Pool, pool_id)
+    pool.quorum = 1
+    member = Member(committee_id=pool.committee_id, display_name="Ana")
+    member.public_key = bytes(PrivateKey.generate().public_key)
+    session.add(member)
+    session.flush()
+    asked = requests_domain.ask(session, pool=pool, amount=amount, category="rent", method="cash", contact="",
+                                note="", payout="", lang="en", pepper=pepper)
+    votes.cast(session, member, asked.request.id, "approve", valid_for=timedelta(hours=72))
+    return asked.request.id
+
+
+def test_a_card_gift_funds_the_approved_request_waiting_for_money_as_it_is_booked(
+    run, config, deliver, charged_gift, pool
+):
+    waiting = run(lambda s: _approved_while_the_pool_is_empty(s, pool, 2000, config.effective_codename_pepper))
+    assert run(lambda s: s.get(Request, waiting).state) == "waitlisted"
+    _gift_id, intent = charged_gift(2500)
+    assert deliver(event("payment_intent.succeeded", intent)).json == {"status": "booked"}
+    # Not five minutes later by the waitlist job: in the webhook's own transaction.
+    assert run(lambda s: s.get(Request, waiting).state) == "reserved"
+    assert run(lambda s: accounts.pool_available(s, pool)) == store.Balance(accounts.available(pool), "PLN", 2500, 2000)
