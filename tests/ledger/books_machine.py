@@ -1,181 +1,32 @@
-"""Any sequence of gifts, payouts, holds and retries leaves books that add up.
+"""A Hypothesis state machine that drives the store as a committee and its donors would.
 
-A Hypothesis state machine drives the store with accounts (some protected by a floor),
-balanced and unbalanced transfers, reservations, settlements, releases, batches, retried keys
-and reused keys. A plain-Python model of the books predicts each outcome; after every step the
-database is checked against the model and against itself: every entry balances, every kept
-balance and hold is the sum of its postings, no protected account is below zero, and the tree
-head is the root of a Merkle tree rebuilt here from the rows, and undoing the later entries
-gives back the books of an earlier size. A refusal must leave the database
-exactly as it was: each rule runs in a fresh session that commits even after a refusal, since
-the store writes nothing until every entry of a batch has passed.
-
-Each example gets a fresh database: a copy of the migrated SQLite template, or a PostgreSQL
-database created from ``ayni_template`` in the session's throwaway cluster.
+It opens accounts (some protected by a floor) and books gifts, balanced and unbalanced transfers,
+reservations, settlements, releases, notes, batches, retried keys and reused keys. The model
+predicts each outcome. Each rule runs in a fresh session that commits even after a refusal, since
+the store writes nothing until every entry of a batch has passed: a refusal must be one the model
+expects and leave the database exactly as it was. After every step the books are checked, and
+undoing the later entries must give back the books of an earlier size.
 """
 
 from __future__ import annotations
 
 import copy
-import json
-import shutil
-import uuid
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
-from sqlalchemy import Engine, create_engine, func, select, text
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy.orm import Session
 
-from funds.db import make_engine
-from ledger import audit, schema, store
-from ledger.entry import Entry, Posting, canonical_bytes
-from ledger.errors import (
-    AccountConflict,
-    CurrencyMismatch,
-    IdempotencyConflict,
-    InsufficientFunds,
-    InvalidEntry,
-    LedgerError,
-    ReservationClosed,
-    UnbalancedEntry,
-    UnknownAccount,
-    UnknownReservation,
-)
+from ledger import store
+from ledger.entry import Entry, Posting
+from ledger.errors import AccountConflict, IdempotencyConflict, LedgerError, ReservationClosed, UnknownReservation
 from ledger.history import changes_since
-from ledger.merkle import MemoryTree, leaf_hash
-
-#: a new database per example: returns its engine and a function that throws it away
-DatabaseFactory = Callable[[], tuple[Engine, Callable[[], None]]]
+from tests.ledger.books_checks import check_books, snapshot
+from tests.ledger.books_databases import DatabaseFactory
+from tests.ledger.books_model import Model
 
 CODES = ("pool:1:available", "pool:2:available", "pool:1:paid", "donations:stripe", "donations:usd", "refunds")
 CURRENCIES = ("EUR", "USD")
-
-
-def sqlite_databases(template: Path, directory: Path) -> DatabaseFactory:
-    def new_database():
-        path = directory / f"books-{uuid.uuid4().hex}.sqlite3"
-        shutil.copy(template, path)
-        engine = make_engine(f"sqlite:///{path}")
-
-        def throw_away():
-            engine.dispose()
-            for leftover in directory.glob(f"{path.name}*"):
-                leftover.unlink()
-
-        return engine, throw_away
-
-    return new_database
-
-
-def postgres_databases(admin: Engine, url_of: Callable[[str], str]) -> DatabaseFactory:
-    def new_database():
-        name = f"books_{uuid.uuid4().hex}"
-        with admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {name} TEMPLATE ayni_template"))
-        engine = make_engine(url_of(name))
-
-        def throw_away():
-            engine.dispose()
-            with admin.connect() as connection:
-                connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-
-        return engine, throw_away
-
-    return new_database
-
-
-@dataclass
-class ModelAccount:
-    currency: str
-    floor_zero: bool
-    balance: int = 0
-    held: int = 0
-
-
-class Model:
-    """What the books should hold, kept without the store's code."""
-
-    def __init__(self) -> None:
-        self.accounts: dict[str, ModelAccount] = {}
-        #: key -> (entry as asked, its seq)
-        self.booked: dict[str, tuple[Entry, int]] = {}
-        self.open_reservations: dict[int, tuple[Posting, ...]] = {}
-        self.closed_reservations: set[int] = set()
-        self.size = 0
-
-    def errors(self, kind: str, postings: tuple[Posting, ...]) -> set[type[LedgerError]]:
-        """Every refusal the rules allow for this transfer or reservation (empty: it must be booked)."""
-        found: set[type[LedgerError]] = set()
-        totals: dict[str, int] = defaultdict(int)
-        for posting in postings:
-            totals[posting.currency] += posting.amount
-            if posting.amount == 0:
-                found.add(InvalidEntry)
-        if any(totals.values()):
-            found.add(UnbalancedEntry)
-        if len({p.account for p in postings}) != len(postings):
-            found.add(InvalidEntry)
-        for posting in postings:
-            account = self.accounts.get(posting.account)
-            if account is None:
-                found.add(UnknownAccount)
-            elif account.currency != posting.currency:
-                found.add(CurrencyMismatch)
-        if not found:
-            for posting in postings:
-                account = self.accounts[posting.account]
-                if kind == "transfer":
-                    after = account.balance + posting.amount - account.held
-                else:
-                    after = account.balance - account.held + min(posting.amount, 0)
-                if account.floor_zero and after < 0:
-                    found.add(InsufficientFunds)
-        return found
-
-    def book(self, entry: Entry) -> int:
-        seq = self.size
-        self.size += 1
-        self.booked[entry.key] = (entry, seq)
-        if entry.kind == "transfer":
-            for p in entry.postings:
-                self.accounts[p.account].balance += p.amount
-        elif entry.kind == "reserve":
-            self.open_reservations[seq] = entry.postings
-            for p in entry.postings:
-                self.accounts[p.account].held -= min(p.amount, 0)
-        elif entry.kind in ("settle", "void"):
-            held = self.open_reservations.pop(entry.reservation)
-            self.closed_reservations.add(entry.reservation)
-            for p in held:
-                self.accounts[p.account].held += min(p.amount, 0)
-                if entry.kind == "settle":
-                    self.accounts[p.account].balance += p.amount
-        elif entry.kind == "open":
-            m = entry.meta
-            self.accounts[m["account"]] = ModelAccount(m["currency"], m["floor_zero"])
-        return seq
-
-
-def snapshot(session: Session) -> tuple:
-    """Everything a refusal must leave alone, read in the caller's session."""
-    tables = (schema.accounts, schema.entries, schema.postings, schema.tree_nodes, schema.tree_head)
-    counts = tuple(session.execute(select(func.count()).select_from(t)).scalar_one() for t in tables)
-    a, h = schema.accounts.c, schema.tree_head.c
-    figures = sorted(session.execute(select(a.code, a.balance, a.held)).all())
-    head = session.execute(select(h.size, h.root)).first()
-    return counts, figures, tuple(head) if head else None
 
 
 class Books(RuleBasedStateMachine):
@@ -398,7 +249,7 @@ class Books(RuleBasedStateMachine):
     @invariant()
     def the_books_add_up(self):
         with Session(self.engine) as session:
-            self.check(session)
+            check_books(session, self.model)
 
     @invariant()
     def undoing_later_entries_gives_the_earlier_books(self):
@@ -413,109 +264,3 @@ class Books(RuleBasedStateMachine):
                     for code, (balance, held) in now.items()
                 }
                 assert undone == {code: self.earlier[size].get(code, (0, 0)) for code in now}, size
-
-    def check(self, session: Session) -> None:
-        e, p, a = schema.entries.c, schema.postings.c, schema.accounts.c
-        accounts = {row.code: row for row in session.execute(select(schema.accounts))}
-        model = self.model.accounts
-        assert {code: (r.currency, r.floor_zero, r.balance, r.held) for code, r in accounts.items()} == {
-            code: (m.currency, m.floor_zero, m.balance, m.held) for code, m in model.items()
-        }
-
-        # Every entry balances in every currency.
-        unbalanced = session.execute(
-            select(p.entry_seq, a.currency, func.sum(p.amount))
-            .join(schema.accounts, a.id == p.account_id)
-            .group_by(p.entry_seq, a.currency)
-            .having(func.sum(p.amount) != 0)
-        ).all()
-        assert unbalanced == []
-
-        # Kept figures are sums of postings: moved money, and the holds of open reservations.
-        moved = dict(
-            session.execute(
-                select(a.code, func.sum(p.amount))
-                .join(schema.postings, p.account_id == a.id)
-                .join(schema.entries, e.seq == p.entry_seq)
-                .where(e.kind.in_(("transfer", "settle")))
-                .group_by(a.code)
-            ).all()
-        )
-        closed = select(e.reservation).where(e.reservation.is_not(None))
-        held = dict(
-            session.execute(
-                select(a.code, func.sum(-p.amount))
-                .join(schema.postings, p.account_id == a.id)
-                .join(schema.entries, e.seq == p.entry_seq)
-                .where(e.kind == "reserve", p.amount < 0, e.seq.not_in(closed))
-                .group_by(a.code)
-            ).all()
-        )
-        for code, row in accounts.items():
-            assert row.balance == moved.get(code, 0), code
-            assert row.held == held.get(code, 0), code
-            assert not row.floor_zero or row.balance - row.held >= 0, code
-
-        # The tree head is the root of a tree rebuilt here from the rows.
-        lines: dict[int, list[list]] = defaultdict(list)
-        for seq, code, currency, amount in session.execute(
-            select(p.entry_seq, a.code, a.currency, p.amount)
-            .join(schema.accounts, a.id == p.account_id)
-            .order_by(p.entry_seq, p.position)
-        ):
-            lines[seq].append([code, currency, amount])
-        tree = MemoryTree()
-        rows = session.execute(select(schema.entries).order_by(e.seq)).all()
-        assert [row.seq for row in rows] == list(range(self.model.size))
-        for row in rows:
-            leaf = {
-                "seq": row.seq,
-                "key": row.key,
-                "kind": row.kind,
-                "date": row.booked_on.isoformat(),
-                "postings": lines.get(row.seq, []),
-                "meta": json.loads(row.meta),
-            }
-            if row.reservation is not None:
-                leaf["reservation"] = row.reservation
-            asked, seq = self.model.booked[row.key]
-            assert seq == row.seq
-            assert {k: v for k, v in leaf.items() if k not in ("seq", "date")} == asked.content()
-            data = canonical_bytes(leaf)
-            assert leaf_hash(data) == bytes(row.leaf_hash), row.seq
-            tree.append(data)
-        head = session.execute(select(schema.tree_head)).first()
-        assert head is not None and head.size == tree.size
-        assert bytes(head.root) == tree.root()
-        nodes = {(n.level, n.idx): bytes(n.hash) for n in session.execute(select(schema.tree_nodes))}
-        expected_nodes = {(lv, ix): h for lv, level in enumerate(tree.levels) if lv for ix, h in enumerate(level)}
-        assert nodes == expected_nodes
-
-        report = audit.verify(session)
-        assert (report.size, report.root, report.accounts_checked) == (tree.size, tree.root(), len(model))
-
-
-def run_books(new_database: DatabaseFactory, examples: int, steps: int) -> None:
-    machine = type("BooksOnThisBackend", (Books,), {"new_database": staticmethod(new_database)})
-    run_state_machine_as_test(
-        machine,
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            database=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
-
-
-def test_any_sequence_of_gifts_holds_and_payouts_keeps_the_books_true_on_sqlite(sqlite_template, tmp_path):
-    run_books(sqlite_databases(sqlite_template, tmp_path), examples=40, steps=30)
-
-
-def test_any_sequence_of_gifts_holds_and_payouts_keeps_the_books_true_on_postgresql(postgres_cluster):
-    admin = create_engine(postgres_cluster.url(), isolation_level="AUTOCOMMIT")
-    try:
-        run_books(postgres_databases(admin, postgres_cluster.url), examples=8, steps=25)
-    finally:
-        admin.dispose()
