@@ -49,7 +49,7 @@ from funds.requests.models import Request
 from funds.requests.states import TransitionRefusedError
 from ledger import audit, schema, store
 from ledger.entry import Entry, Posting
-from tests.ledger.test_properties import DatabaseFactory, postgres_databases, sqlite_databases
+from tests.ledger.books_databases import DatabaseFactory, postgres_databases, sqlite_databases
 
 from .life_model import QUORUM, VALID, Model
 
