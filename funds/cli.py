@@ -14,6 +14,7 @@ from ledger.errors import LedgerError
 from . import migrate
 from .books import app_signer
 from .db import in_transaction, snapshot_session
+from .scheduler import run_job
 
 ledger_cli = AppGroup("ledger", help="Export, verify and checkpoint the books.")
 db_cli = AppGroup("db", help="Database schema.")
@@ -117,8 +118,9 @@ def dev_command(host: str, port: int) -> None:
         # demo data includes sign-ins with a published password
         raise click.ClickException("`flask dev` is for local use; it never runs with AYNI_ENVIRONMENT=production")
     migrate.upgrade(current_app.extensions["ayni.engine"])
-    if in_transaction(_sessionmaker(), demo.seed):
-        click.echo("demo data added: three pools of the Warsaw peer committee")
+    if in_transaction(_sessionmaker(), lambda session: demo.seed(session, config)):
+        click.echo("demo data added: three pools of the Warsaw peer committee and three weeks of their books")
+        run_job(current_app, "sign-checkpoints")  # so receipts and the ledger offer proofs at once
     in_transaction(_sessionmaker(), lambda session: demo.seed_logins(session, config))
     click.echo(demo.demo_logins_text())
     from werkzeug.serving import run_simple

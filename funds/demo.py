@@ -1,18 +1,45 @@
-"""Demo data a newcomer can click through: one committee, three pools, a few gifts."""
+"""Demo data a newcomer can click through: one committee, three pools, and three weeks of its
+life (gifts, people asking, supported by quorum and paid, one declined), so the public ledger,
+the impact report and the pool pages have something to show; two requests wait for votes today.
+"""
 
 from __future__ import annotations
 
 import base64
+from datetime import UTC, date, datetime, time, timedelta
 
 import click
 from nacl.public import PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger import store
+
+from .decisions import payouts, votes
+from .decisions.models import APPROVE, DECLINE
 from .donations.domain import record_offline_gift
 from .donations.money import plain_amount
 from .pools.domain import create_pool
 from .pools.models import Committee, Member, Pool
+from .requests import domain as requests_domain
+
+#: how many days before today the demo fund began
+HISTORY_DAYS = 21
+#: gifts a treasurer recorded: (days ago, amount in grosze, the name the donor chose to be thanked by)
+GIFTS = ((21, 250_000, "Sex workers' collective"), (17, 50_000, None), (8, 12_000, "Marta"))
+#: people who asked: (days ago, amount, category, how they wanted it, what the committee did);
+#: six rent grants, so the impact report can show them (a cell of fewer than five people is hidden)
+ASKED = (
+    (20, 60_000, "rent", "bank-transfer", "paid"),
+    (18, 15_000, "rent", "cash", "paid"),
+    (16, 45_000, "rent", "cash", "paid"),
+    (13, 80_000, "rent", "bank-transfer", "paid"),
+    (11, 20_000, "phone-data", "mobile-money", "declined"),
+    (9, 50_000, "rent", "cash", "paid"),
+    (5, 40_000, "rent", "voucher", "paid"),
+    (0, 35_000, "medical", "cash", "waiting"),
+    (0, 18_000, "food", "in-kind", "waiting"),
+)
 
 
 def provision_demo_keys(members: list[Member]) -> None:
@@ -25,10 +52,18 @@ def provision_demo_keys(members: list[Member]) -> None:
         click.echo(f"demo key of {member.display_name} (private, shown once): {shown}")
 
 
-def seed(session: Session) -> bool:
-    """Create the demo committee, pools and gifts once; returns False if they were there."""
+def seed(session: Session, config) -> bool:
+    """Create the demo committee, its pools and their history once; returns False if they were there."""
     if session.scalar(select(Pool.id).limit(1)) is not None:
         return False
+    today = datetime.now(UTC).date()
+    with store.booking_day(today - timedelta(days=HISTORY_DAYS)):
+        general, members = _committee_and_pools(session)
+    _history(session, config, general, members, today)
+    return True
+
+
+def _committee_and_pools(session: Session) -> tuple[Pool, list[Member]]:
     committee = Committee(name="Warsaw peer committee")
     session.add(committee)
     members = [
@@ -69,11 +104,39 @@ def seed(session: Session) -> bool:
             "zh": ("房租和食物", "拖欠的房租、日常食品和物资包。"),
         },
     )
-    # Gifts a treasurer recorded, each with its receipt; two donors chose a name to be thanked by.
-    for amount, name in ((250_000, "Sex workers' collective"), (50_000, None), (12_000, "Marta")):
-        record_offline_gift(session, general, 10**12, amount_text=plain_amount(amount, "PLN"), method="bank-transfer",
-                            public_name=name)
-    return True
+    session.flush()
+    return general, members
+
+
+def _history(session: Session, config, general: Pool, members: list[Member], today: date) -> None:
+    """The fund's three weeks, day by day and each thing booked on its day (the books' days never
+    go backwards): gifts; people asking; two members deciding the next day; the treasurer paying
+    the day after."""
+    ala, basia, celina = members
+    valid_for = timedelta(hours=config.vote_valid_hours)
+    asked: dict[int, int] = {}  # place in ASKED -> request id
+    for days_ago in range(HISTORY_DAYS, -1, -1):
+        day = today - timedelta(days=days_ago)
+        moment = datetime.combine(day, time(12), tzinfo=UTC)
+        with store.booking_day(day):
+            for gift_day, amount, name in GIFTS:
+                if gift_day == days_ago:
+                    record_offline_gift(session, general, 10**12, amount_text=plain_amount(amount, "PLN"),
+                                        method="bank-transfer", public_name=name)
+            for number, (asked_day, amount, category, method, outcome) in enumerate(ASKED):
+                if asked_day == days_ago:
+                    asked[number] = requests_domain.ask(
+                        session, pool=general, amount=amount, category=category, method=method,
+                        contact=f"Signal: demo-person-{number}", note="A demo request: nobody real.", payout="",
+                        lang="en", pepper=config.effective_codename_pepper, now=moment,
+                    ).request.id
+                elif asked_day == days_ago + 1 and outcome != "waiting":
+                    choice, reason = (APPROVE, "") if outcome == "paid" else (DECLINE, "We could not this month.")
+                    for member in (ala, basia):
+                        votes.cast(session, member, asked[number], choice, reason=reason, valid_for=valid_for,
+                                   now=moment)
+                elif asked_day == days_ago + 2 and outcome == "paid":
+                    payouts.record_payout(session, celina, asked[number], method=method, reference="demo", now=moment)
 
 
 #: Demo sign-ins for the Warsaw committee: (display name, login name). Local use only: the dev

@@ -15,7 +15,9 @@ costs more in Python than in the database, so their number is what counts.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -109,6 +111,22 @@ class _Account:
     type: str = ""
 
 
+#: the day entries are booked on when the caller names none (None: today, UTC)
+_BOOKING_DAY: ContextVar[date | None] = ContextVar("ledger_booking_day", default=None)
+
+
+@contextmanager
+def booking_day(day: date) -> Iterator[None]:
+    """Book every entry made inside the block on ``day``: to load a past history (a demo fund)
+    into books that hold nothing later. The books' days must never go backwards, since the public
+    books end at the first entry of today."""
+    token = _BOOKING_DAY.set(day)
+    try:
+        yield
+    finally:
+        _BOOKING_DAY.reset(token)
+
+
 def open_account(
     session: Session, code: str, currency: str, *, type: str = "Assets", floor_zero: bool = False
 ) -> Balance:
@@ -190,7 +208,7 @@ def post_many(session: Session, entries: Sequence[Entry], *, on: date | None = N
         return []
     for entry in entries:
         validate(entry)
-    booked_on = on or datetime.now(UTC).date()
+    booked_on = on or _BOOKING_DAY.get() or datetime.now(UTC).date()
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # Locked alone, so that the reads below see whatever the writer before us committed.

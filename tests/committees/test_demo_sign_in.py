@@ -12,7 +12,7 @@ from .conftest import csrf_token
 
 @pytest.mark.sqlite_only
 def test_a_newcomer_signs_in_with_the_printed_demo_login(app, run, config):
-    run(demo.seed)
+    run(lambda session: demo.seed(session, config))
     assert run(lambda session: demo.seed_logins(session, config))
     assert not run(lambda session: demo.seed_logins(session, config))  # once only
     assert demo.DEMO_PASSWORD in demo.demo_logins_text() and demo.DEMO_TOTP_SECRET in demo.demo_logins_text()
