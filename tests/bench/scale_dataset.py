@@ -30,7 +30,6 @@ import time
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -113,14 +112,9 @@ def build(path: Path, entries: int, requests: int) -> dict:
     made = sessionmaker(bind=engine)
     first_day = datetime.now(UTC).date() - timedelta(days=400)
 
-    class FirstDay(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return datetime.combine(first_day, datetime.min.time(), tzinfo=tz) + timedelta(hours=12)
-
     # The pools' accounts are opened on the first day too: the app's books never go back in time,
     # and where the public books end depends on it (funds/transparency/horizon.py).
-    with mock.patch("ledger.store.datetime", FirstDay):
+    with store.booking_day(first_day):
         setup = in_transaction(made, lambda session: _setup(session, config))
     pool_ids = list(setup["pools"].values())
     slug_of = {pool_id: slug for slug, pool_id in setup["pools"].items()}
