@@ -4,7 +4,8 @@ Every write goes through :func:`post_many`. It locks the tree head first (SQLite
 transaction began with ``BEGIN IMMEDIATE``; PostgreSQL: ``SELECT ... FOR UPDATE`` on the head
 row), so appends are totally ordered, balances are read and written under that lock (written in
 account id order), and a floor that would be crossed refuses the whole batch before anything is
-written. A CHECK constraint on the accounts table refuses an overdraw even if this code were wrong.
+written (the batch moves the balances in memory first: :mod:`ledger.working_balances`). A CHECK
+constraint on the accounts table refuses an overdraw even if this code were wrong.
 
 Booking a gift reads the books in one statement (the head, whether its key was booked before,
 its accounts; PostgreSQL first locks the head row in a statement of its own) and writes them in
@@ -27,18 +28,9 @@ from sqlalchemy.orm import Session
 
 from . import schema
 from .entry import ACCOUNT_CODE, ACCOUNT_TYPES, CURRENCY_CODE, Entry, Posting, canonical_bytes, leaf_object, validate
-from .errors import (
-    AccountConflict,
-    CurrencyMismatch,
-    IdempotencyConflict,
-    InsufficientFunds,
-    InvalidEntry,
-    LedgerError,
-    ReservationClosed,
-    UnknownAccount,
-    UnknownReservation,
-)
+from .errors import AccountConflict, IdempotencyConflict, InvalidEntry, LedgerError, UnknownAccount, UnknownReservation
 from .merkle import Frontier, leaf_hash
+from .working_balances import WorkingAccount, apply, apply_open
 
 # The statements of the write path, built once: building and cache-keying a statement costs more
 # than running it on SQLite, and booking one payout takes about eight of them.
@@ -97,18 +89,6 @@ class Balance:
     @property
     def available(self) -> int:
         return self.balance - self.held
-
-
-@dataclass(slots=True)
-class _Account:
-    id: int | None  #: None until an account opened in this batch is inserted
-    code: str
-    currency: str
-    floor_zero: bool
-    balance: int
-    held: int
-    changed: bool = False
-    type: str = ""
 
 
 #: the day entries are booked on when the caller names none (None: today, UTC)
@@ -223,9 +203,9 @@ def post_many(session: Session, entries: Sequence[Entry], *, on: date | None = N
             _check_same_content(results[entry.key], entry)
             continue
         if entry.kind == "open":
-            _open(entry, accounts)
+            apply_open(entry, accounts)
         else:
-            _apply(entry, accounts, reservations)
+            apply(entry, accounts, reservations)
         seq = frontier.size
         leaf = leaf_hash(canonical_bytes(leaf_object(seq, booked_on, entry)))
         new_nodes.extend({"level": lv, "idx": ix, "hash": h} for lv, ix, h in frontier.append(leaf) if lv > 0)
@@ -293,7 +273,9 @@ def _read_books(connection: Connection, entries: Sequence[Entry], reservations: 
     if not rows:
         raise LedgerError("the books have no tree head: create the schema with its migrations first")
     accounts = {
-        r.code: _Account(r.id, r.code, r.currency, r.floor_zero, r.balance, r.held) for r in rows if r.id is not None
+        r.code: WorkingAccount(r.id, r.code, r.currency, r.floor_zero, r.balance, r.held)
+        for r in rows
+        if r.id is not None
     }
     return rows[0], rows[0].any_booked, accounts
 
@@ -340,23 +322,6 @@ def _check_same_content(booked: BookedEntry, entry: Entry) -> None:
         )
 
 
-def _open(entry: Entry, accounts: dict[str, _Account]) -> None:
-    meta = entry.meta
-    code = meta.get("account")
-    # The same rules the replayer applies, so an open that is booked also verifies.
-    if not isinstance(code, str) or not ACCOUNT_CODE.match(code):
-        raise InvalidEntry(f"{code!r} is not a valid account code (lower-case words joined by ':')")
-    if not isinstance(meta.get("currency"), str) or not CURRENCY_CODE.match(meta["currency"]):
-        raise InvalidEntry(f"{meta.get('currency')!r} is not a three-letter currency code")
-    if meta.get("type") not in ACCOUNT_TYPES:
-        raise InvalidEntry(f"account type {meta.get('type')!r} is not one of {', '.join(ACCOUNT_TYPES)}")
-    if not isinstance(meta.get("floor_zero"), bool):
-        raise InvalidEntry("opening an account needs floor_zero set to true or false")
-    if code in accounts:
-        raise AccountConflict(f"account {code} is already open")
-    accounts[code] = _Account(None, code, meta["currency"], bool(meta["floor_zero"]), 0, 0, type=meta["type"])
-
-
 def _load_reservations(connection: Connection, entries: Sequence[Entry]) -> dict[int, tuple[Posting, ...] | None]:
     """Open reservations named by settle/void entries: seq -> postings (None once closed)."""
     seqs = {e.reservation for e in entries if e.reservation is not None}
@@ -382,47 +347,6 @@ def _reservation_postings(connection: Connection, seq: int) -> tuple[Posting, ..
         .order_by(p.position)
     ).all()
     return tuple(Posting(r.code, r.currency, r.amount) for r in rows)
-
-
-def _apply(entry: Entry, accounts: dict[str, _Account], reservations: dict) -> None:
-    """Move the in-memory balances for one entry, refusing before anything is written."""
-    for posting in entry.postings:
-        account = accounts.get(posting.account)
-        if account is None:
-            raise UnknownAccount(f"there is no account {posting.account!r}; open it first")
-        if account.currency != posting.currency:
-            raise CurrencyMismatch(
-                f"account {posting.account} holds {account.currency}, not {posting.currency}"
-            )
-    if entry.reservation is not None:
-        if entry.reservation not in reservations:
-            raise UnknownReservation(f"entry {entry.reservation} is not a reservation")
-        held = reservations[entry.reservation]
-        if held is None:
-            raise ReservationClosed(f"reservation {entry.reservation} was already posted or voided")
-        if entry.kind == "settle" and entry.postings != held:
-            raise InvalidEntry(f"a settlement must post reservation {entry.reservation} exactly as reserved")
-        reservations[entry.reservation] = None
-        for posting in held:
-            if posting.amount < 0:
-                accounts[posting.account].held += posting.amount
-                accounts[posting.account].changed = True
-        if entry.kind == "void":
-            return
-    for posting in entry.postings:
-        account = accounts[posting.account]
-        if entry.kind == "reserve":
-            if posting.amount < 0:
-                account.held -= posting.amount
-        else:
-            account.balance += posting.amount
-        account.changed = True
-        if account.floor_zero and account.balance - account.held < 0:
-            available_before = account.balance - account.held - posting.amount
-            raise InsufficientFunds(
-                f"{account.code} has {available_before} available ({account.currency} minor units), "
-                f"less than the {-posting.amount} asked; nothing was booked"
-            )
 
 
 def _write(connection: Connection, accounts, new_entries, new_postings, new_nodes, frontier) -> None:
