@@ -43,8 +43,8 @@ def test_an_operator_adds_a_members_public_key_and_replacing_it_must_be_asked_fo
     assert bad.exit_code != 0 and "base64" in bad.output
 
 
-def test_the_demo_gives_members_public_keys_and_keeps_no_private_key(run, capsys):
-    assert run(demo.seed)
+def test_the_demo_gives_members_public_keys_and_keeps_no_private_key(run, config, capsys):
+    assert run(lambda session: demo.seed(session, config))
     printed = capsys.readouterr().out
     keys = run(lambda s: [bytes(k) for k in s.scalars(select(Member.public_key)) if k is not None])
     assert len(keys) == 3
