@@ -48,25 +48,7 @@ def check_books(session: Session, model: Model) -> None:
     assert unbalanced == []
 
     # Kept figures are sums of postings: moved money, and the holds of open reservations.
-    moved = dict(
-        session.execute(
-            select(a.code, func.sum(p.amount))
-            .join(schema.postings, p.account_id == a.id)
-            .join(schema.entries, e.seq == p.entry_seq)
-            .where(e.kind.in_(("transfer", "settle")))
-            .group_by(a.code)
-        ).all()
-    )
-    closed = select(e.reservation).where(e.reservation.is_not(None))
-    held = dict(
-        session.execute(
-            select(a.code, func.sum(-p.amount))
-            .join(schema.postings, p.account_id == a.id)
-            .join(schema.entries, e.seq == p.entry_seq)
-            .where(e.kind == "reserve", p.amount < 0, e.seq.not_in(closed))
-            .group_by(a.code)
-        ).all()
-    )
+    moved, held = sums_of_postings(session)
     for code, row in accounts.items():
         assert row.balance == moved.get(code, 0), code
         assert row.held == held.get(code, 0), code
@@ -109,3 +91,29 @@ def check_books(session: Session, model: Model) -> None:
 
     report = audit.verify(session)
     assert (report.size, report.root, report.accounts_checked) == (tree.size, tree.root(), len(model.accounts))
+
+
+def sums_of_postings(session: Session) -> tuple[dict[str, int], dict[str, int]]:
+    """Per account code, the money its postings moved and what its open reservations hold, summed
+    from the rows (what the kept balances must equal)."""
+    e, p, a = schema.entries.c, schema.postings.c, schema.accounts.c
+    moved = dict(
+        session.execute(
+            select(a.code, func.sum(p.amount))
+            .join(schema.postings, p.account_id == a.id)
+            .join(schema.entries, e.seq == p.entry_seq)
+            .where(e.kind.in_(("transfer", "settle")))
+            .group_by(a.code)
+        ).all()
+    )
+    closed = select(e.reservation).where(e.reservation.is_not(None))
+    held = dict(
+        session.execute(
+            select(a.code, func.sum(-p.amount))
+            .join(schema.postings, p.account_id == a.id)
+            .join(schema.entries, e.seq == p.entry_seq)
+            .where(e.kind == "reserve", p.amount < 0, e.seq.not_in(closed))
+            .group_by(a.code)
+        ).all()
+    )
+    return moved, held

@@ -7,11 +7,12 @@ changed behind the ledger's back is found by the audit.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from ledger import audit, schema, store
 from ledger.entry import Entry, Posting
 from ledger.errors import TamperDetected
+from tests.ledger.books_checks import sums_of_postings
 from tests.ledger.pool_books import AVAILABLE, PAID, STRIPE, figures, hold, row_counts
 
 
@@ -28,27 +29,7 @@ def test_kept_balances_equal_the_sums_of_their_postings(pool, give):
     store.record(pool, "approval:1", {"request": "r-1", "by": "peer-3"})
     pool.commit()
 
-    e, p, a = schema.entries.c, schema.postings.c, schema.accounts.c
-    moved = dict(
-        pool.execute(
-            select(a.code, func.coalesce(func.sum(p.amount), 0))
-            .select_from(schema.accounts)
-            .outerjoin(schema.postings, p.account_id == a.id)
-            .outerjoin(schema.entries, e.seq == p.entry_seq)
-            .where((e.kind.in_(("transfer", "settle"))) | (e.kind.is_(None)))
-            .group_by(a.code)
-        ).all()
-    )
-    closed = select(e.reservation).where(e.reservation.is_not(None))
-    held = dict(
-        pool.execute(
-            select(a.code, func.sum(-p.amount))
-            .join(schema.postings, p.account_id == a.id)
-            .join(schema.entries, e.seq == p.entry_seq)
-            .where(e.kind == "reserve", p.amount < 0, e.seq.not_in(closed))
-            .group_by(a.code)
-        ).all()
-    )
+    moved, held = sums_of_postings(pool)
     kept = figures(pool)
     for code, (balance, holding) in kept.items():
         assert balance == moved.get(code, 0), code
@@ -57,6 +38,8 @@ def test_kept_balances_equal_the_sums_of_their_postings(pool, give):
     assert kept[STRIPE] == (-1500, 0)
     assert kept[PAID] == (300, 0)
     assert sum(balance for balance, _ in kept.values()) == 0
+    e = schema.entries.c
+    closed = select(e.reservation).where(e.reservation.is_not(None))
     assert third.seq in {r for (r,) in pool.execute(select(e.seq).where(e.seq.not_in(closed), e.kind == "reserve"))}
     report = audit.verify(pool)
     assert report.size == row_counts(pool)["ledger_entries"]
