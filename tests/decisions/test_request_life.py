@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -24,7 +24,6 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 from nacl.public import PrivateKey
 from sqlalchemy import create_engine, event, func, select
@@ -49,7 +48,7 @@ from funds.requests.models import Request
 from funds.requests.states import TransitionRefusedError
 from ledger import audit, schema, store
 from ledger.entry import Entry, Posting
-from tests.ledger.books_databases import DatabaseFactory, postgres_databases, sqlite_databases
+from tests.ledger.books_databases import DatabaseFactory, postgres_databases, run_on_backend, sqlite_databases
 
 from .life_model import QUORUM, VALID, Model
 
@@ -323,17 +322,7 @@ class Trail:
 
 
 def run_life(new_database: DatabaseFactory, examples: int, steps: int) -> None:
-    machine = type("RequestLifeOnThisBackend", (RequestLife,), {"new_database": staticmethod(new_database)})
-    run_state_machine_as_test(
-        machine,
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            database=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        ),
-    )
+    run_on_backend(RequestLife, new_database, examples, steps, also_suppress=(HealthCheck.filter_too_much,))
 
 
 def without_fsync(new_database: DatabaseFactory) -> DatabaseFactory:

@@ -11,6 +11,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 from sqlalchemy import Engine, text
 
 from funds.db import make_engine
@@ -50,3 +52,25 @@ def postgres_databases(admin: Engine, url_of: Callable[[str], str]) -> DatabaseF
         return engine, throw_away
 
     return new_database
+
+
+def run_on_backend(
+    machine: type[RuleBasedStateMachine],
+    new_database: DatabaseFactory,
+    examples: int,
+    steps: int,
+    *,
+    also_suppress: tuple[HealthCheck, ...] = (),
+) -> None:
+    """Run a state machine whose examples each get a fresh database from ``new_database``."""
+    on_backend = type(f"{machine.__name__}OnThisBackend", (machine,), {"new_database": staticmethod(new_database)})
+    run_state_machine_as_test(
+        on_backend,
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=steps,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, *also_suppress],
+        ),
+    )

@@ -7,26 +7,14 @@ and pass the checks of ``books_checks``, and a refusal must leave them exactly a
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, settings
-from hypothesis.stateful import run_state_machine_as_test
 from sqlalchemy import create_engine
 
-from tests.ledger.books_databases import DatabaseFactory, postgres_databases, sqlite_databases
+from tests.ledger.books_databases import DatabaseFactory, postgres_databases, run_on_backend, sqlite_databases
 from tests.ledger.books_machine import Books
 
 
 def run_books(new_database: DatabaseFactory, examples: int, steps: int) -> None:
-    machine = type("BooksOnThisBackend", (Books,), {"new_database": staticmethod(new_database)})
-    run_state_machine_as_test(
-        machine,
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            database=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
+    run_on_backend(Books, new_database, examples, steps)
 
 
 def test_any_sequence_of_gifts_holds_and_payouts_keeps_the_books_true_on_sqlite(sqlite_template, tmp_path):
