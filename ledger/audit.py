@@ -91,15 +91,27 @@ def _get_node(session: Session):
     e, n = schema.entries.c, schema.tree_nodes.c
 
     def get_node(level: int, index: int) -> bytes:
-        if level == 0:
-            found = session.execute(select(e.leaf_hash).where(e.seq == index)).scalar()
-        else:
+        if level >= schema.LOWEST_STORED_LEVEL:
             found = session.execute(select(n.hash).where(n.level == level, n.idx == index)).scalar()
+        else:  # not stored: hashed again from its leaves
+            first, count = index << level, 1 << level
+            leaves = session.scalars(
+                select(e.leaf_hash).where(e.seq >= first, e.seq < first + count).order_by(e.seq)
+            ).all()
+            found = _fold(leaves) if len(leaves) == count else None
         if found is None:
             raise TamperDetected(f"tree node {level}/{index} is missing from the books")
         return bytes(found)
 
     return get_node
+
+
+def _fold(leaf_hashes) -> bytes:
+    """The node over a complete run of leaves, from their hashes."""
+    frontier = Frontier()
+    for leaf in leaf_hashes:
+        frontier.append(bytes(leaf))
+    return frontier.root()
 
 
 def checkpoint(session: Session, signer: Signer, origin: str, *, size: int | None = None) -> str:

@@ -4,11 +4,12 @@ Following the RFC to the byte, rather than inventing a tree, is what lets a dono
 receipt, and a witness check our checkpoints, with tools we did not write.
 
 Checking proofs needs none of this module: it lives in :mod:`ledger.proofs` (re-exported
-here). The store keeps every *complete* node (the root of a perfect subtree) as ``(level, index)``:
+here). Proofs are built from *complete* nodes (roots of perfect subtrees) named ``(level, index)``:
 level 0 is the leaf hashes, and node ``(level, index)`` covers leaves
-``[index * 2**level, (index + 1) * 2**level)``. Complete nodes never change once written, so
-they can be inserted append-only; any root or proof for any past size is then built from
-O(log n) of them through a ``get_node(level, index)`` callable.
+``[index * 2**level, (index + 1) * 2**level)``. Complete nodes never change once written, so a
+store can insert them append-only (ours keeps those from ``schema.LOWEST_STORED_LEVEL`` up and
+hashes the few below again from their leaves); any root or proof for any past size is then built
+from O(log n) of them through a ``get_node(level, index)`` callable.
 """
 
 from __future__ import annotations
@@ -68,7 +69,13 @@ class Frontier:
         blob = bytes(blob)
         if len(blob) % HASH_SIZE:
             raise ValueError("a saved frontier is a whole number of 32-byte hashes")
-        return cls(size, [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)])
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0 or len(blob) != HASH_SIZE * size.bit_count():
+            # __init__ names what is wrong; the common case below skips its per-hash checks
+            return cls(size, [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)])
+        frontier = cls.__new__(cls)
+        frontier.size = size
+        frontier._hashes = [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)]
+        return frontier
 
     @classmethod
     def from_nodes(cls, size: int, get_node: GetNode) -> Frontier:

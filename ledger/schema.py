@@ -78,8 +78,13 @@ postings = Table(
     Index("ix_ledger_postings_account_id_entry_seq", "account_id", "entry_seq"),
 )
 
-#: every complete subtree of level >= 1 (level 0 is ledger_entries.leaf_hash), so inclusion and
-#: consistency proofs cost O(log n) lookups at any size
+#: the lowest level of complete subtree kept in ledger_tree_nodes. A node below it is hashed again
+#: from its 2, 4 or 8 leaf hashes (ledger_entries.leaf_hash) when a proof needs it, so a booking
+#: writes nodes once in 16 entries rather than every other one, and a proof still costs O(log n).
+LOWEST_STORED_LEVEL = 4
+
+#: every complete subtree of level >= LOWEST_STORED_LEVEL (books made before this rule also hold
+#: levels 1 to 3, which are not read)
 tree_nodes = Table(
     "ledger_tree_nodes",
     metadata,

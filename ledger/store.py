@@ -9,7 +9,7 @@ constraint on the accounts table refuses an overdraw even if this code were wron
 
 Booking a gift reads the books in one statement (the head, whether its key was booked before,
 its accounts; PostgreSQL first locks the head row in a statement of its own) and writes them in
-four or five (balances, entry, postings, any tree nodes it completes, head): on SQLite a statement
+four (balances, entry, postings, head; once in 16 entries also the tree nodes it completes): on SQLite a statement
 costs more in Python than in the database, so their number is what counts.
 """
 
@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Select, bindparam, insert, null, select, upda
 from sqlalchemy.orm import Session
 
 from . import schema
+from .driver import Driver
 from .entry import ACCOUNT_CODE, ACCOUNT_TYPES, CURRENCY_CODE, Entry, Posting, canonical_bytes, leaf_object, validate
 from .errors import AccountConflict, IdempotencyConflict, InvalidEntry, LedgerError, UnknownAccount, UnknownReservation
 from .merkle import Frontier, leaf_hash
@@ -194,10 +195,29 @@ def post_many(session: Session, entries: Sequence[Entry], *, on: date | None = N
         # Locked alone, so that the reads below see whatever the writer before us committed.
         connection.execute(_LOCK_HEAD_ROW)
     reservations = _load_reservations(connection, entries)
-    head, any_booked, accounts = _read_books(connection, entries, reservations)
-    frontier = Frontier.from_bytes(head.size, head.frontier)
-    results: dict[str, BookedEntry] = _already_booked(connection, entries) if any_booked else {}
-    new_entries, new_postings, new_nodes = [], [], []
+    with Driver(connection) as books:
+        frontier, any_booked, accounts = _read_books(books, entries, reservations)
+        results: dict[str, BookedEntry] = _already_booked(connection, entries) if any_booked else {}
+        rows = _lay_out(entries, results, accounts, reservations, frontier, booked_on)
+        if rows.entries:
+            _write(connection, books, accounts, rows, frontier)
+    return [results[e.key] for e in entries]
+
+
+@dataclass(slots=True)
+class _NewRows:
+    """What a batch adds to the books, checked in full before any of it is written."""
+
+    entries: list[dict]
+    #: (seq, position, working account, amount): the account's id is known once it is inserted
+    postings: list[tuple[int, int, WorkingAccount, int]]
+    nodes: list[dict]
+
+
+def _lay_out(entries, results, accounts, reservations, frontier: Frontier, booked_on: date) -> _NewRows:
+    """Move the working balances and the tree through the batch's new entries, refusing the first
+    one that breaks a rule; ``results`` gains each booked entry by key."""
+    rows = _NewRows([], [], [])
     for entry in entries:
         if entry.key in results:
             _check_same_content(results[entry.key], entry)
@@ -208,9 +228,13 @@ def post_many(session: Session, entries: Sequence[Entry], *, on: date | None = N
             apply(entry, accounts, reservations)
         seq = frontier.size
         leaf = leaf_hash(canonical_bytes(leaf_object(seq, booked_on, entry)))
-        new_nodes.extend({"level": lv, "idx": ix, "hash": h} for lv, ix, h in frontier.append(leaf) if lv > 0)
+        rows.nodes.extend(
+            {"level": lv, "idx": ix, "hash": h}
+            for lv, ix, h in frontier.append(leaf)
+            if lv >= schema.LOWEST_STORED_LEVEL
+        )
         meta = dict(entry.meta)
-        new_entries.append(
+        rows.entries.append(
             {
                 "seq": seq,
                 "key": entry.key,
@@ -221,13 +245,11 @@ def post_many(session: Session, entries: Sequence[Entry], *, on: date | None = N
                 "leaf_hash": leaf,
             }
         )
-        new_postings.extend((seq, i, accounts[p.account], p.amount) for i, p in enumerate(entry.postings))
+        rows.postings.extend((seq, i, accounts[p.account], p.amount) for i, p in enumerate(entry.postings))
         results[entry.key] = BookedEntry(
             seq, entry.key, entry.kind, booked_on, leaf, entry.postings, meta, entry.reservation
         )
-    if new_entries:
-        _write(connection, accounts, new_entries, new_postings, new_nodes, frontier)
-    return [results[e.key] for e in entries]
+    return rows
 
 
 def lock_head(session: Session):
@@ -258,7 +280,7 @@ def _books_query(keys: int, codes: int) -> Select:
     return head.add_columns(*_ACCOUNT_COLUMNS).select_from(schema.tree_head.outerjoin(schema.accounts, named))
 
 
-def _read_books(connection: Connection, entries: Sequence[Entry], reservations: dict):
+def _read_books(books: Driver, entries: Sequence[Entry], reservations: dict):
     """The head, whether any entry's key is booked already, and the accounts the entries touch."""
     keys = _padded(list(dict.fromkeys(e.key for e in entries)))
     touched = {p.account for e in entries for p in e.postings}
@@ -269,15 +291,16 @@ def _read_books(connection: Connection, entries: Sequence[Entry], reservations: 
     codes = _padded(list(touched))
     params = {f"key{i}": key for i, key in enumerate(keys)}
     params.update((f"code{i}", code) for i, code in enumerate(codes))
-    rows = connection.execute(_books_query(len(keys), len(codes)), params).all()
+    rows = books.fetch_all(_books_query(len(keys), len(codes)), params)
     if not rows:
         raise LedgerError("the books have no tree head: create the schema with its migrations first")
+    size, frontier, _root, any_booked = rows[0][:4]
     accounts = {
-        r.code: WorkingAccount(r.id, r.code, r.currency, r.floor_zero, r.balance, r.held)
-        for r in rows
-        if r.id is not None
+        code: WorkingAccount(id_, code, currency, floor_zero, balance, held)
+        for *_head, id_, code, currency, floor_zero, balance, held in rows
+        if id_ is not None
     }
-    return rows[0], rows[0].any_booked, accounts
+    return Frontier.from_bytes(size, frontier), any_booked, accounts
 
 
 def _padded(values: list) -> list:
@@ -349,7 +372,7 @@ def _reservation_postings(connection: Connection, seq: int) -> tuple[Posting, ..
     return tuple(Posting(r.code, r.currency, r.amount) for r in rows)
 
 
-def _write(connection: Connection, accounts, new_entries, new_postings, new_nodes, frontier) -> None:
+def _write(connection: Connection, books: Driver, accounts, rows: _NewRows, frontier: Frontier) -> None:
     """Write a checked batch: nothing reaches the database before every entry passed."""
     for account in accounts.values():
         if account.id is None:
@@ -365,15 +388,15 @@ def _write(connection: Connection, accounts, new_entries, new_postings, new_node
         if account.changed
     ]
     if changed:
-        connection.execute(_SET_BALANCE, changed)
-    connection.execute(_INSERT_ENTRIES, new_entries)
-    if new_postings:
-        connection.execute(
+        books.execute_many(_SET_BALANCE, changed)
+    books.execute_many(_INSERT_ENTRIES, rows.entries)
+    if rows.postings:
+        books.execute_many(
             _INSERT_POSTINGS,
-            [{"entry_seq": s, "position": i, "account_id": acc.id, "amount": amt} for s, i, acc, amt in new_postings],
+            [{"entry_seq": s, "position": i, "account_id": acc.id, "amount": amt} for s, i, acc, amt in rows.postings],
         )
-    if new_nodes:
-        connection.execute(_INSERT_NODES, new_nodes)
-    connection.execute(
+    if rows.nodes:
+        books.execute_many(_INSERT_NODES, rows.nodes)
+    books.execute(
         _SET_HEAD, {"new_size": frontier.size, "new_frontier": frontier.to_bytes(), "new_root": frontier.root()}
     )

@@ -86,8 +86,17 @@ def check_books(session: Session, model: Model) -> None:
     assert head is not None and head.size == tree.size
     assert bytes(head.root) == tree.root()
     nodes = {(n.level, n.idx): bytes(n.hash) for n in session.execute(select(schema.tree_nodes))}
-    expected_nodes = {(lv, ix): h for lv, level in enumerate(tree.levels) if lv for ix, h in enumerate(level)}
+    expected_nodes = {
+        (lv, ix): h
+        for lv, level in enumerate(tree.levels)
+        if lv >= schema.LOWEST_STORED_LEVEL
+        for ix, h in enumerate(level)
+    }
     assert nodes == expected_nodes
+    # Every earlier root, from the stored nodes and the leaves hashed again below them.
+    assert [audit.root_at_size(session, size) for size in range(tree.size + 1)] == [
+        tree.root(size) for size in range(tree.size + 1)
+    ]
 
     report = audit.verify(session)
     assert (report.size, report.root, report.accounts_checked) == (tree.size, tree.root(), len(model.accounts))

@@ -16,10 +16,11 @@ from tests.ledger.pool_books import AVAILABLE, PAID, hold, row_counts
 
 @pytest.fixture
 def signed_books(pool, give):
-    """Books with a gift, a reservation, enough entries for interior tree nodes, and a checkpoint."""
+    """Books with a gift, a reservation, enough entries for a stored tree node, and a checkpoint."""
     give(1000)
     store.reserve(pool, "reserve:1", hold(100))
-    store.record(pool, "approval:1", {"request": "r-1"})
+    for n in range(1 << schema.LOWEST_STORED_LEVEL):
+        store.record(pool, f"approval:{n}", {"request": f"r-{n}"})
     audit.checkpoint(pool, generate_signer("ayni.test"), "ayni.test")
     pool.commit()
     return pool
