@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ledger import audit, schema, store
 from ledger.checkpoint import generate_signer
-from tests.ledger.pool_books import AVAILABLE, PAID, hold, row_counts
+from tests.ledger.pool_books import AVAILABLE, PAID, figures, hold, payout, row_counts
 
 
 @pytest.fixture
@@ -59,3 +59,24 @@ def test_the_database_refuses_to_overdraw_a_protected_pool_even_behind_the_ledge
     pool.execute(text("UPDATE ledger_accounts SET balance = -1 WHERE code = :code"), {"code": PAID})
     pool.rollback()
     assert store.balance(pool, AVAILABLE) == store.Balance(AVAILABLE, "EUR", 1000, 0)
+
+
+def test_an_overdraw_the_ledger_failed_to_catch_is_refused_by_the_database_and_nothing_is_booked(
+    pool, give, monkeypatch
+):
+    give(1000)
+    pool.commit()
+    before, money = row_counts(pool), figures(pool)
+
+    def careless_apply(entry, accounts, _reservations):  # the ledger's floor check, forgotten
+        for posting in entry.postings:
+            accounts[posting.account].balance += posting.amount
+            accounts[posting.account].changed = True
+
+    monkeypatch.setattr(store, "apply", careless_apply)
+    # Raised as SQLAlchemy's error, as from any other statement: a request rolls back on it.
+    with pytest.raises(IntegrityError, match="not_below_zero|CHECK constraint"):
+        store.post(pool, payout(1500))
+    pool.rollback()
+    assert (row_counts(pool), figures(pool)) == (before, money)
+    audit.verify(pool)
