@@ -1,7 +1,9 @@
 """Who is on a committee and with what role; every change is hashed into the ledger.
 
-The ledger notes carry numbers, never names: member and committee ids, the role, and who made
-the change, so the public record proves who decided without saying who anyone is.
+The ledger notes name nobody: the committee's id, the role, and the member changed and the member
+who changed it each by their commitment (funds/decisions/audit_trail.py), the same one their votes
+carry. The public record proves that one person changed roles twice without saying who, or how
+many members the committee has; a committee that publishes who decides lets anyone check names.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from funds.decisions.audit_trail import commitment_of
 from funds.pools.models import Committee, Member
 from ledger import store
 
@@ -27,11 +30,18 @@ class MembershipError(ValueError):
 
 
 def record(session: Session, what: str, member: Member, *, by: int | None, **details: str | int) -> None:
-    """A governance note: ``what`` happened to ``member``, done by member ``by`` (0: the command line)."""
+    """A governance note: ``what`` happened to ``member``, done by member ``by`` (None, written 0:
+    the command line)."""
+    store.lock_head(session)  # first, as every ledger writer: the committee's salt is made once
+    committee_id = member.committee_id
     meta: dict[str, str | int | bool] = {
-        "what": what, "committee": member.committee_id, "member": member.id, "by": by or 0, **details,
+        "what": what,
+        "committee": committee_id,
+        "member": commitment_of(session, committee_id, member.id),
+        "by": commitment_of(session, committee_id, by) if by else 0,
+        **details,
     }
-    store.record(session, f"committee:{member.committee_id}:{what}:{member.id}:{secrets.token_hex(8)}", meta)
+    store.record(session, f"committee:{committee_id}:{what}:{secrets.token_hex(16)}", meta)
 
 
 def active_coordinators(session: Session, committee_id: int) -> int:

@@ -52,8 +52,13 @@ def committee_salt(session: Session, committee_id: int) -> bytes:
 
 def commitment(session: Session, member: Member) -> str:
     """What stands for ``member`` in the public ledger."""
-    salt = committee_salt(session, member.committee_id)
-    return hmac.new(salt, f"member:{member.id}".encode(), hashlib.sha256).hexdigest()[:COMMITMENT_LENGTH]
+    return commitment_of(session, member.committee_id, member.id)
+
+
+def commitment_of(session: Session, committee_id: int, member_id: int) -> str:
+    """What stands for member ``member_id`` of ``committee_id`` in the public ledger."""
+    salt = committee_salt(session, committee_id)
+    return hmac.new(salt, f"member:{member_id}".encode(), hashlib.sha256).hexdigest()[:COMMITMENT_LENGTH]
 
 
 def reveal(session: Session, committee_id: int) -> dict[str, int]:

@@ -56,7 +56,8 @@ def withdraw(session: Session, actor: Member) -> bool:
 
 
 def published_names(session: Session) -> dict[tuple[int, str], str]:
-    """(committee id, commitment or member id) -> display name, for committees that publish."""
+    """(committee id, commitment or member id) -> display name, for committees that publish (the
+    ids name members in committee notes booked before they carried commitments)."""
     names: dict[tuple[int, str], str] = {}
     for committee_id, member_id, name, salt in _published_members(session):
         names[(committee_id, str(member_id))] = name

@@ -91,8 +91,9 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
     "deciders-unpublished": ("committee",),
     "note": (),
 }
-#: public type -> details that stand for a member (a commitment, or a member id in committee
-#: notes): shown as the member's name, and only when their committee publishes who decides
+#: public type -> details that stand for a member (a commitment; committee notes booked before
+#: 2026-11 carry the member id): shown as the member's name, only when their committee publishes
+#: who decides
 MEMBER_FIELDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("vote-approve", "vote-decline", "vote-recuse", "vote-fast-track", "fast-track-reviewed",
                      "approval-cancelled", "voucher-given", "payout", "reservation-released"), ("member",)),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
 
 from funds.committees.models import MemberAccount
+from funds.decisions.audit_trail import commitment_of
 from funds.pools.models import Member
 from ledger import schema
 
@@ -28,10 +30,15 @@ def test_a_coordinator_changes_a_role_and_the_ledger_records_who_did_it(app, run
     client.post(f"/committee/members/{celina.id}/role", data={"csrf_token": csrf_token(client), "role": "treasurer"})
     assert run(lambda s: s.get(Member, celina.id)).role == "treasurer"
     note = [n for n in governance_notes(run) if n["what"] == "role-changed"][-1]
-    assert note == {"what": "role-changed", "committee": committee_id, "member": celina.id, "by": ala.id,
+    celina_ref, ala_ref = run(
+        lambda s: (commitment_of(s, committee_id, celina.id), commitment_of(s, committee_id, ala.id))
+    )
+    assert note == {"what": "role-changed", "committee": committee_id, "member": celina_ref, "by": ala_ref,
                     "old_role": "member", "role": "treasurer"}
-    # the ledger names nobody: numbers only
+    # The ledger names nobody, and numbers nobody: the same commitments as the members' votes.
     assert "Coordinator" not in json.dumps(governance_notes(run))
+    keys = run(lambda s: s.scalars(select(schema.entries.c.key).where(schema.entries.c.key.like("committee:%"))).all())
+    assert keys and all(re.fullmatch(rf"committee:{committee_id}:[a-z-]+:[0-9a-f]{{32}}", key) for key in keys)
 
 
 def test_a_treasurer_cannot_change_roles(app, run, make_committee, make_member, sign_in):
