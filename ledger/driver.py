@@ -47,6 +47,11 @@ class Prepared:
                     values[name] = convert(values[name])
         return values if self.pick is None else self.pick(values)
 
+    def bind_many(self, rows: Sequence[dict[str, Any]]) -> list:
+        if self.fixed or self.to_driver or self.pick is None:
+            return [self.bind(row) for row in rows]
+        return list(map(self.pick, rows))  # the common case, without a Python call per row
+
 
 def _picker(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple]:
     if len(names) == 1:
@@ -104,7 +109,7 @@ class Driver:
     def execute_many(self, statement: Executable, rows: Sequence[dict[str, Any]]) -> None:
         """Run a write once per row, in one driver call."""
         prepared = self._prepare(statement)
-        self._run(prepared, self._cursor.executemany, [prepared.bind(row) for row in rows])
+        self._run(prepared, self._cursor.executemany, prepared.bind_many(rows))
 
     def fetch_all(self, statement: Executable, values: dict[str, Any]) -> list[tuple]:
         """Run a read; its rows as tuples in the order of the statement's columns."""
