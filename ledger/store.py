@@ -9,8 +9,9 @@ constraint on the accounts table refuses an overdraw even if this code were wron
 
 Booking a gift reads the books in one statement (the head, whether its key was booked before,
 its accounts; PostgreSQL first locks the head row in a statement of its own) and writes them in
-four (balances, entry, postings, head; once in 16 entries also the tree nodes it completes): on SQLite a statement
-costs more in Python than in the database, so their number is what counts.
+four (balances, entry, postings, head; once in 16 entries also the tree nodes it completes). On
+SQLite a statement costs more in Python than in the database, so their number is what counts, and
+they run on the driver's cursor (:mod:`ledger.driver`).
 """
 
 from __future__ import annotations
