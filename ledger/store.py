@@ -16,7 +16,6 @@ they run on the driver's cursor (:mod:`ledger.driver`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,6 +27,7 @@ from sqlalchemy import Connection, Select, bindparam, insert, null, select, upda
 from sqlalchemy.orm import Session
 
 from . import schema
+from .booked import BookedEntry, already_booked, check_same_content, load_reservations, reservation_postings
 from .driver import Driver
 from .entry import ACCOUNT_CODE, ACCOUNT_TYPES, CURRENCY_CODE, Entry, Posting, canonical_bytes, leaf_object, validate
 from .errors import AccountConflict, IdempotencyConflict, InvalidEntry, LedgerError, UnknownAccount, UnknownReservation
@@ -35,21 +35,14 @@ from .merkle import Frontier, leaf_hash
 from .working_balances import WorkingAccount, apply, apply_open
 
 # The statements of the write path, built once: building and cache-keying a statement costs more
-# than running it on SQLite, and booking one payout takes about eight of them.
-_a, _e, _p = schema.accounts.c, schema.entries.c, schema.postings.c
+# than running it on SQLite.
+_a, _e = schema.accounts.c, schema.entries.c
 _SELECT_HEAD = select(schema.tree_head).where(schema.tree_head.c.id == 1)
 _LOCK_HEAD = _SELECT_HEAD.with_for_update()
 _SET_HEAD = (
     update(schema.tree_head)
     .where(schema.tree_head.c.id == 1)
     .values(size=bindparam("new_size"), frontier=bindparam("new_frontier"), root=bindparam("new_root"))
-)
-_BOOKED = select(schema.entries).where(_e.key.in_(bindparam("keys", expanding=True)))
-_BOOKED_POSTINGS = (
-    select(_p.entry_seq, _a.code, _a.currency, _p.amount)
-    .join(schema.accounts, _a.id == _p.account_id)
-    .where(_p.entry_seq.in_(bindparam("seqs", expanding=True)))
-    .order_by(_p.entry_seq, _p.position)
 )
 _LOCK_HEAD_ROW = select(schema.tree_head.c.id).where(schema.tree_head.c.id == 1).with_for_update()
 _ACCOUNT_COLUMNS = (_a.id, _a.code, _a.currency, _a.floor_zero, _a.balance, _a.held)
@@ -62,20 +55,6 @@ _SET_BALANCE = (
 _INSERT_ENTRIES = insert(schema.entries)
 _INSERT_POSTINGS = insert(schema.postings)
 _INSERT_NODES = insert(schema.tree_nodes)
-
-
-@dataclass(frozen=True, slots=True)
-class BookedEntry:
-    """An entry as the books hold it: its place in the tree and its leaf hash."""
-
-    seq: int
-    key: str
-    kind: str
-    booked_on: date
-    leaf_hash: bytes
-    postings: tuple[Posting, ...]
-    meta: dict
-    reservation: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +122,7 @@ def reserve(session: Session, key: str, postings: Sequence[Posting], meta: dict 
 
 def settle(session: Session, key: str, reservation: int, meta: dict | None = None) -> BookedEntry:
     """Post an open reservation: move the held money exactly as reserved."""
-    held = _reservation_postings(session.connection(), reservation)
+    held = reservation_postings(session.connection(), reservation)
     if not held:
         # Without this, an unknown seq would be refused as "needs at least two postings".
         raise UnknownReservation(f"entry {reservation} is not a reservation")
@@ -195,10 +174,10 @@ def post_many(session: Session, entries: Sequence[Entry], *, on: date | None = N
     if connection.dialect.name == "postgresql":
         # Locked alone, so that the reads below see whatever the writer before us committed.
         connection.execute(_LOCK_HEAD_ROW)
-    reservations = _load_reservations(connection, entries)
+    reservations = load_reservations(connection, entries)
     with Driver(connection) as books:
         frontier, any_booked, accounts = _read_books(books, entries, reservations)
-        results: dict[str, BookedEntry] = _already_booked(connection, entries) if any_booked else {}
+        results: dict[str, BookedEntry] = already_booked(connection, entries) if any_booked else {}
         rows = _lay_out(entries, results, accounts, reservations, frontier, booked_on)
         if rows.entries:
             _write(connection, books, accounts, rows, frontier)
@@ -221,7 +200,7 @@ def _lay_out(entries, results, accounts, reservations, frontier: Frontier, booke
     rows = _NewRows([], [], [])
     for entry in entries:
         if entry.key in results:
-            _check_same_content(results[entry.key], entry)
+            check_same_content(results[entry.key], entry)
             continue
         if entry.kind == "open":
             apply_open(entry, accounts)
@@ -310,67 +289,6 @@ def _padded(values: list) -> list:
     if not values:
         return values
     return values + values[-1:] * ((1 << (len(values) - 1).bit_length()) - len(values))
-
-
-def _already_booked(connection: Connection, entries: Sequence[Entry]) -> dict[str, BookedEntry]:
-    keys = list({e.key for e in entries})
-    rows = connection.execute(_BOOKED, {"keys": keys}).all()
-    if not rows:
-        return {}
-    seqs = [r.seq for r in rows]
-    lines: dict[int, list[Posting]] = {s: [] for s in seqs}
-    posting_rows = connection.execute(_BOOKED_POSTINGS, {"seqs": seqs})
-    for p in posting_rows:
-        lines[p.entry_seq].append(Posting(p.code, p.currency, p.amount))
-    return {r.key: _booked_from_row(r, tuple(lines[r.seq])) for r in rows}
-
-
-def _booked_from_row(row, postings: tuple[Posting, ...]) -> BookedEntry:
-    return BookedEntry(
-        row.seq, row.key, row.kind, row.booked_on, bytes(row.leaf_hash), postings, json.loads(row.meta), row.reservation
-    )
-
-
-def _check_same_content(booked: BookedEntry, entry: Entry) -> None:
-    same = (
-        booked.kind == entry.kind
-        and booked.postings == tuple(entry.postings)
-        # canonical bytes, not ==: True == 1 in Python, but they are different content
-        and canonical_bytes(booked.meta) == canonical_bytes(dict(entry.meta))
-        and booked.reservation == entry.reservation
-    )
-    if not same:
-        raise IdempotencyConflict(
-            f"key {entry.key!r} was already used for entry {booked.seq} with different content; "
-            "nothing was booked"
-        )
-
-
-def _load_reservations(connection: Connection, entries: Sequence[Entry]) -> dict[int, tuple[Posting, ...] | None]:
-    """Open reservations named by settle/void entries: seq -> postings (None once closed)."""
-    seqs = {e.reservation for e in entries if e.reservation is not None}
-    if not seqs:
-        return {}
-    e = schema.entries.c
-    kinds = dict(connection.execute(select(e.seq, e.kind).where(e.seq.in_(seqs))).all())
-    closed = set(connection.scalars(select(e.reservation).where(e.reservation.in_(seqs))))
-    open_ones: dict[int, tuple[Posting, ...] | None] = {}
-    for seq in seqs:
-        if kinds.get(seq) != "reserve":
-            continue
-        open_ones[seq] = None if seq in closed else _reservation_postings(connection, seq)
-    return open_ones
-
-
-def _reservation_postings(connection: Connection, seq: int) -> tuple[Posting, ...]:
-    p, a = schema.postings.c, schema.accounts.c
-    rows = connection.execute(
-        select(a.code, a.currency, p.amount)
-        .join(schema.accounts, a.id == p.account_id)
-        .where(p.entry_seq == seq)
-        .order_by(p.position)
-    ).all()
-    return tuple(Posting(r.code, r.currency, r.amount) for r in rows)
 
 
 def _write(connection: Connection, books: Driver, accounts, rows: _NewRows, frontier: Frontier) -> None:
