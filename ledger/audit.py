@@ -55,7 +55,7 @@ def verify(session: Session) -> VerifyReport:
     if frontier.size != size:
         raise TamperDetected(f"entry {frontier.size} is missing from the books", seq=frontier.size)
     root = frontier.root() if size else EMPTY_ROOT
-    if current is not None and bytes(current.root) != root:
+    if current is not None and current.root != root:
         raise TamperDetected("the stored tree head does not match the entries: the books were rewritten")
     if frontier.size == 0:
         _check_checkpoint(signed, frontier)
@@ -124,7 +124,7 @@ def checkpoint(session: Session, signer: Signer, origin: str, *, size: int | Non
     current = lock_head(session)
     c = schema.checkpoints.c
     get_node = _get_node(session)
-    head_size, head_root = current.size, bytes(current.root)
+    head_size, head_root = current.size, current.root
     if head_size and root_at(head_size, get_node) != head_root:
         raise CheckpointError("the stored tree nodes do not rebuild the head's root; refusing to sign")
     largest = session.execute(select(func.max(c.size))).scalar()

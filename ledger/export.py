@@ -50,7 +50,7 @@ def write(session: Session, fmt: str, out: BinaryIO, *, origin: str, size: int |
 
 def _head(session: Session, size: int | None = None) -> tuple[int, bytes]:
     current = head(session)
-    head_size, head_root = (current.size, bytes(current.root)) if current else (0, EMPTY_ROOT)
+    head_size, head_root = (current.size, current.root) if current else (0, EMPTY_ROOT)
     if size is None or size == head_size:
         return head_size, head_root
     from .audit import root_at_size  # audit imports the store; only prefixes need it

@@ -93,14 +93,14 @@ tree_nodes = Table(
     Column("hash", LargeBinary(32), nullable=False),
 )
 
-#: one row: the tree's size, right edge and root; locking it orders all appends
+#: one row: the tree's size and right edge (its root is hashed from the edge when asked, not
+#: stored: derivable, and every booking would pay for it); locking it orders all appends
 tree_head = Table(
     "ledger_tree_head",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("size", BigInteger, nullable=False),
     Column("frontier", LargeBinary, nullable=False),
-    Column("root", LargeBinary(32), nullable=False),
     CheckConstraint("id = 1", name="single_row"),
 )
 

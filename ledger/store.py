@@ -32,6 +32,7 @@ from .driver import Driver
 from .entry import ACCOUNT_CODE, ACCOUNT_TYPES, CURRENCY_CODE, Entry, Posting, canonical_bytes, leaf_object, validate
 from .errors import AccountConflict, IdempotencyConflict, InvalidEntry, LedgerError, UnknownAccount, UnknownReservation
 from .merkle import Frontier, leaf_hash
+from .stream import TreeHead
 from .working_balances import WorkingAccount, apply, apply_open
 
 # The statements of the write path, built once: building and cache-keying a statement costs more
@@ -42,7 +43,7 @@ _LOCK_HEAD = _SELECT_HEAD.with_for_update()
 _SET_HEAD = (
     update(schema.tree_head)
     .where(schema.tree_head.c.id == 1)
-    .values(size=bindparam("new_size"), frontier=bindparam("new_frontier"), root=bindparam("new_root"))
+    .values(size=bindparam("new_size"), frontier=bindparam("new_frontier"))
 )
 _LOCK_HEAD_ROW = select(schema.tree_head.c.id).where(schema.tree_head.c.id == 1).with_for_update()
 _ACCOUNT_COLUMNS = (_a.id, _a.code, _a.currency, _a.floor_zero, _a.balance, _a.held)
@@ -232,18 +233,18 @@ def _lay_out(entries, results, accounts, reservations, frontier: Frontier, booke
     return rows
 
 
-def lock_head(session: Session):
+def lock_head(session: Session) -> TreeHead:
     """Lock the tree head row: every append and signature orders here."""
     return _lock_head(session.connection())
 
 
-def _lock_head(connection: Connection):
+def _lock_head(connection: Connection) -> TreeHead:
     # On SQLite the transaction's BEGIN IMMEDIATE already holds the write lock.
     query = _LOCK_HEAD if connection.dialect.name == "postgresql" else _SELECT_HEAD
     head = connection.execute(query).first()
     if head is None:
         raise LedgerError("the books have no tree head: create the schema with its migrations first")
-    return head
+    return TreeHead.from_row(head)
 
 
 @cache  # one per pair of padded lengths: a handful
@@ -253,7 +254,7 @@ def _books_query(keys: int, codes: int) -> Select:
     expanding IN is rendered again on every execution, which costs more than running it."""
     h = schema.tree_head.c
     booked = select(_e.seq).where(_e.key.in_([bindparam(f"key{i}") for i in range(keys)])).exists()
-    head = select(h.size, h.frontier, h.root, booked.label("any_booked")).where(h.id == 1)
+    head = select(h.size, h.frontier, booked.label("any_booked")).where(h.id == 1)
     if not codes:
         return head.add_columns(*(null().label(c.name) for c in _ACCOUNT_COLUMNS))
     named = _a.code.in_([bindparam(f"code{i}") for i in range(codes)])
@@ -274,7 +275,7 @@ def _read_books(books: Driver, entries: Sequence[Entry], reservations: dict):
     rows = books.fetch_all(_books_query(len(keys), len(codes)), params)
     if not rows:
         raise LedgerError("the books have no tree head: create the schema with its migrations first")
-    size, frontier, _root, any_booked = rows[0][:4]
+    size, frontier, any_booked = rows[0][:3]
     accounts = {
         code: WorkingAccount(id_, code, currency, floor_zero, balance, held)
         for *_head, id_, code, currency, floor_zero, balance, held in rows
@@ -316,6 +317,4 @@ def _write(connection: Connection, books: Driver, accounts, rows: _NewRows, fron
         )
     if rows.nodes:
         books.execute_many(_INSERT_NODES, rows.nodes)
-    books.execute(
-        _SET_HEAD, {"new_size": frontier.size, "new_frontier": frontier.to_bytes(), "new_root": frontier.root()}
-    )
+    books.execute(_SET_HEAD, {"new_size": frontier.size, "new_frontier": frontier.to_bytes()})

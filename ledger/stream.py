@@ -1,4 +1,4 @@
-"""Reading the stored books back as leaves, in order, with flat memory.
+"""Reading the stored books back: the tree head, and every entry as a leaf, in order, with flat memory.
 
 Export and verification both rebuild each entry's canonical bytes from its rows; this is the one
 place that does it, so the bytes exported are the bytes verified.
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from . import schema
 from .entry import Entry, Posting, canonical_bytes, leaf_object
+from .merkle import Frontier
 
 BATCH = 5000
 
@@ -65,6 +66,23 @@ def iter_leaves(session: Session, size: int) -> Iterator[StoredLeaf]:
         start = end
 
 
-def head(session: Session):
-    """The tree head row (size, frontier, root), or None for empty books."""
-    return session.execute(select(schema.tree_head).where(schema.tree_head.c.id == 1)).first()
+@dataclass(frozen=True, slots=True)
+class TreeHead:
+    """The tree as the books hold it now: its size and right edge."""
+
+    size: int
+    frontier: Frontier
+
+    @classmethod
+    def from_row(cls, row) -> TreeHead:
+        return cls(row.size, Frontier.from_bytes(row.size, row.frontier))
+
+    @property
+    def root(self) -> bytes:
+        return self.frontier.root()
+
+
+def head(session: Session) -> TreeHead | None:
+    """The tree head, or None for books whose schema has no head row."""
+    row = session.execute(select(schema.tree_head).where(schema.tree_head.c.id == 1)).first()
+    return None if row is None else TreeHead.from_row(row)

@@ -7,11 +7,10 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from funds.db import make_engine, snapshot_session
-from ledger import schema
+from ledger import stream
 
 from .backup import BackupError, backup, restore
 
@@ -63,7 +62,7 @@ def _tree_head(database_url: str) -> tuple[int, str]:
     engine = make_engine(database_url)
     try:
         with snapshot_session(sessionmaker(bind=engine)) as session:
-            head = session.execute(select(schema.tree_head.c.size, schema.tree_head.c.root)).first()
+            current = stream.head(session)
     finally:
         engine.dispose()
-    return (head.size, bytes(head.root).hex()) if head else (0, "none")
+    return (current.size, current.root.hex()) if current else (0, "none")

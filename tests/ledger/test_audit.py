@@ -164,7 +164,7 @@ def rebuild_tree(session) -> None:
         session.execute(schema.tree_nodes.delete())
         session.execute(schema.tree_nodes.insert(), nodes)
         session.execute(
-            update(schema.tree_head).values(size=frontier.size, frontier=frontier.to_bytes(), root=frontier.root())
+            update(schema.tree_head).values(size=frontier.size, frontier=frontier.to_bytes())
         )
 
 
