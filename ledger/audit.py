@@ -33,7 +33,10 @@ class VerifyReport:
 
 def verify(session: Session) -> VerifyReport:
     """Re-derive the whole ledger from its rows; raise :class:`TamperDetected` at the first lie."""
-    current = head(session)
+    try:
+        current = head(session)
+    except ValueError as error:  # its right edge is not whole hashes, or not as many as its size needs
+        raise TamperDetected(f"the stored tree head is malformed: {error}") from error
     size = current.size if current else 0
     signed = dict(session.execute(select(schema.checkpoints.c.size, schema.checkpoints.c.root)).all())
     frontier = Frontier()

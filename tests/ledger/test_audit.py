@@ -8,7 +8,7 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from ledger import audit, export, schema, store
 from ledger.checkpoint import generate_signer, open_note
@@ -303,6 +303,17 @@ def test_a_posting_edited_with_its_leaf_hash_is_caught_by_the_stored_head(db_ses
     rewrite_leaf(db_session, books["refund"], 1)
 
     with pytest.raises(TamperDetected, match="tree head"):
+        audit.verify(db_session)
+
+
+@pytest.mark.parametrize("cut", [1, 32], ids=["a byte", "a hash"])
+def test_a_tree_head_cut_short_is_named_by_verify(db_session, books, cut):
+    h = schema.tree_head.c
+    shorter = func.substr(h.frontier, 1, func.length(h.frontier) - cut)
+    db_session.execute(update(schema.tree_head).values(frontier=shorter))
+    db_session.commit()
+
+    with pytest.raises(TamperDetected, match="tree head is malformed"):
         audit.verify(db_session)
 
 
