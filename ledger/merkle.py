@@ -69,12 +69,11 @@ class Frontier:
         blob = bytes(blob)
         if len(blob) % HASH_SIZE:
             raise ValueError("a saved frontier is a whole number of 32-byte hashes")
-        if not isinstance(size, int) or isinstance(size, bool) or size < 0 or len(blob) != HASH_SIZE * size.bit_count():
-            # __init__ names what is wrong; the common case below skips its per-hash checks
-            return cls(size, [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)])
-        frontier = cls.__new__(cls)
-        frontier.size = size
-        frontier._hashes = [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)]
+        hashes = [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)]
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0 or len(hashes) != size.bit_count():
+            return cls(size, hashes)  # __init__ names what is wrong
+        frontier = cls.__new__(cls)  # whole 32-byte hashes, as many as the size needs: no more checks
+        frontier.size, frontier._hashes = size, hashes
         return frontier
 
     @classmethod

@@ -159,7 +159,8 @@ def rebuild_tree(session) -> None:
     e = schema.entries.c
     frontier, nodes = Frontier(), []
     for (leaf,) in session.execute(select(e.leaf_hash).order_by(e.seq)):
-        nodes.extend({"level": lv, "idx": ix, "hash": h} for lv, ix, h in frontier.append(bytes(leaf)) if lv)
+        appended = frontier.append(bytes(leaf))
+        nodes.extend({"level": lv, "idx": ix, "hash": h} for lv, ix, h in appended if lv >= schema.LOWEST_STORED_LEVEL)
     with behind_the_triggers(session):
         session.execute(schema.tree_nodes.delete())
         session.execute(schema.tree_nodes.insert(), nodes)
