@@ -10,7 +10,7 @@ Run the app with::
 - The error log goes through the same NoTrace filter as the app, which blanks anything shaped
   like an IP address (gunicorn itself writes "Invalid request from ip=..." on malformed requests).
 
-With ``AYNI_LOG_FORMAT=json`` both logs write one JSON object per line (funds/operations/json_logs.py).
+With ``AYNI_LOG_FORMAT=json`` both logs write one JSON object per line (funds/json_logs.py).
 
 A reverse proxy in front must be configured the same way (nginx: ``access_log off;`` for these
 locations, or a log_format without $remote_addr and $http_user_agent).
@@ -39,7 +39,7 @@ class NoTraceLogger(Logger):
         install(self.access_log)
         if os.environ.get("AYNI_LOG_FORMAT") == "json":
             # gunicorn's lines as JSON too, so a collector reads one format from the whole service
-            from funds.operations.json_logs import use_json
+            from funds.json_logs import use_json
 
             for handler in (*self.error_log.handlers, *self.access_log.handlers):
                 use_json(handler)

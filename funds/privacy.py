@@ -27,23 +27,16 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms import ValidationError
 from wtforms.csrf.core import CSRF
 
+from funds.web.access import csrf
+from funds.web.headers import RECIPIENT_POLICY
+
 #: long enough for someone on a slow phone to write a note between other things
 FORM_MAX_AGE = 6 * 3600
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'none'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    )
-)
 NO_TRACE_HEADERS = {
     "Cache-Control": "no-store, max-age=0",
     "Pragma": "no-cache",
     "Expires": "0",
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Content-Security-Policy": RECIPIENT_POLICY,
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -106,23 +99,8 @@ def no_trace(response):
 
 
 def protect(blueprint: Blueprint) -> Blueprint:
-    """Give every response of ``blueprint`` the no-trace headers (and mark it for init_app)."""
+    """Give every response of ``blueprint`` the no-trace headers, and exempt it from the
+    cookie-based CSRFProtect (its forms check signed tokens and origins themselves)."""
     blueprint.after_request(no_trace)
-    blueprint.ayni_no_trace = True
+    csrf.exempt(blueprint)
     return blueprint
-
-
-def init_app(app) -> None:
-    """Exempt no-trace blueprints from the cookie-based CSRFProtect (they check tokens and
-    origins themselves) and send every page of the app without a referrer."""
-    from funds.committees.access import csrf
-
-    for blueprint in app.blueprints.values():
-        if getattr(blueprint, "ayni_no_trace", False):
-            csrf.exempt(blueprint)
-
-    @app.after_request
-    def _no_referrer(response):
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response

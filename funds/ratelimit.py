@@ -23,14 +23,6 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-#: (endpoint, config field, shared scope, count only accepted forms)
-LIMITED_VIEWS = (
-    ("requests.ask", "request_rate_limit", "ask", True),
-    ("requests.confirm", "status_rate_limit", "codename", False),
-    ("requests.status", "status_rate_limit", "codename", False),
-    ("requests.withdraw", "status_rate_limit", "codename", False),
-)
-
 
 class DailyKey:
     """The in-memory key that turns an address into an unlinkable counter name."""
@@ -60,10 +52,8 @@ class DailyKey:
 
 
 def init_app(app: Flask) -> Limiter:
-    """Trust the configured proxies, then limit the recipient forms' POSTs.
-
-    Call after the requests blueprint is registered: the limits wrap its views.
-    """
+    """Trust the configured proxies and start the address-free limiter; areas then limit their
+    views with :func:`limit`."""
     config = app.extensions["ayni.config"]
     if config.proxy_count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_count)
@@ -80,14 +70,18 @@ def init_app(app: Flask) -> Limiter:
         headers_enabled=False,
     )
     key.on_rotate(limiter.reset)
-    for endpoint, field, scope, only_accepted in LIMITED_VIEWS:
-        limit = limiter.shared_limit(
-            getattr(config, field),
-            scope=scope,
-            methods=["POST"],
-            deduct_when=(lambda response: response.status_code < 400) if only_accepted else None,
-        )
-        app.view_functions[endpoint] = limit(app.view_functions[endpoint])
     app.extensions["ayni.rate_key"] = key
     app.extensions["ayni.limiter"] = limiter
     return limiter
+
+
+def limit(app: Flask, endpoint: str, limit_value: str, *, scope: str, only_accepted: bool = False) -> None:
+    """Limit the POSTs to the registered view ``endpoint`` per address-free counter. Views sharing
+    a ``scope`` share one count; ``only_accepted`` counts only answers below 400 (a form sent
+    back with a mistake costs nothing)."""
+    limiter: Limiter = app.extensions["ayni.limiter"]
+    shared = limiter.shared_limit(
+        limit_value, scope=scope, methods=["POST"],
+        deduct_when=(lambda response: response.status_code < 400) if only_accepted else None,
+    )
+    app.view_functions[endpoint] = shared(app.view_functions[endpoint])

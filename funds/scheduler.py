@@ -1,9 +1,11 @@
-"""Background jobs (APScheduler), run by exactly one process: ``flask --app app scheduler``.
+"""The background jobs' register. Each area's ``jobs`` module registers its jobs here when the
+area's ``init_app`` imports it; each job is a function taking the app and doing its work in its
+own transactions.
 
-Areas register their jobs here at import time of the area's ``jobs`` module; each job is a
-function taking the app and doing its work in its own transactions. Web workers never start a
-scheduler, so running several gunicorn workers does not run a job several times; and a lock
-(funds/operations/scheduler_lock.py) keeps a second scheduler started by mistake in standby.
+Exactly one process runs them on their intervals: ``flask --app app scheduler``
+(:mod:`funds.operations.cli`). Web workers never start a scheduler, so running several gunicorn
+workers does not run a job several times; and a lock (:mod:`funds.operations.scheduler_lock`)
+keeps a second scheduler started by mistake in standby.
 """
 
 from __future__ import annotations
@@ -11,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import click
-from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask import Flask
 
 
 @dataclass(frozen=True)
@@ -45,50 +45,3 @@ def job(name: str, *, every: int | Callable[[object], int], help: str) -> Callab
 def run_job(app: Flask, name: str) -> object:
     """Run one job now (tests, cron, or ``flask scheduler --once NAME``)."""
     return JOBS[name].run(app)
-
-
-@click.command("scheduler")
-@click.option("--once", "once", metavar="JOB", help="Run one job now and exit.")
-@click.option("--standby/--no-standby", default=True, show_default=True,
-              help="If another scheduler holds the lock, wait and take over when it stops, or exit 1.")
-@click.option("--poll", default=10.0, show_default=True, help="Seconds between tries for the lock in standby.")
-@with_appcontext
-def scheduler_command(once: str | None, standby: bool, poll: float) -> None:
-    """Run every background job on its interval; start exactly one of these per deployment.
-
-    A lock (PostgreSQL advisory lock, or a lock file next to a SQLite database) keeps a second
-    scheduler started by mistake from running jobs: it stands by, or with --no-standby exits.
-    """
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
-    from funds.operations.scheduler_lock import Heartbeat, acquire, lock_for
-
-    app = current_app._get_current_object()
-    if once:
-        if once not in JOBS:
-            raise click.BadParameter(f"unknown job {once!r}; jobs: {', '.join(sorted(JOBS))}")
-        click.echo(f"{once}: {run_job(app, once)}")
-        return
-    config = app.extensions["ayni.config"]
-    lock = lock_for(config.database_url)
-    if not acquire(lock, standby=standby, poll=poll, say=click.echo):
-        raise click.ClickException(f"another scheduler holds the {lock.where}; not starting a second one")
-    click.echo(f"holding the {lock.where}")
-    scheduler = BlockingScheduler(timezone="UTC")
-    heartbeat = Heartbeat(lock, lambda: scheduler.shutdown(wait=False), config.scheduler_tick_file)
-    # Like every job, its first run is one interval after the lock was taken: a scheduler taking
-    # over from one that died runs nothing sooner than a full interval after that one's last run.
-    scheduler.add_job(heartbeat, "interval", seconds=config.scheduler_heartbeat_seconds, id="scheduler-heartbeat",
-                      max_instances=1, coalesce=True)
-    for registered in JOBS.values():
-        scheduler.add_job(
-            registered.run, "interval", seconds=registered.interval(app), args=[app], id=registered.name,
-            max_instances=1, coalesce=True,
-        )
-        click.echo(f"scheduled {registered.name} every {registered.interval(app)}s: {registered.help}")
-    try:
-        scheduler.start()
-    finally:
-        lock.release()
-    if heartbeat.lost:
-        raise click.ClickException(f"lost the {lock.where}; exiting so that a supervisor restarts this scheduler")

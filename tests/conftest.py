@@ -21,15 +21,15 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app import create_app
+from funds import horizon
+from funds.clock import now
 from funds.committees import accounts, browser_sessions
 from funds.committees.access import SEEN_KEY, TOKEN_KEY
-from funds.committees.models import now
+from funds.committees.models import Committee, Member
 from funds.config import Config
 from funds.db import in_transaction, make_engine
 from funds.migrate import upgrade
 from funds.pools.domain import create_pool
-from funds.pools.models import Committee, Member
-from funds.transparency import horizon
 from tests.postgres import Cluster
 
 BACKENDS = [b for b in os.environ.get("AYNI_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
@@ -66,6 +66,20 @@ def pytest_generate_tests(metafunc):
     if "database_url" in metafunc.fixturenames:
         only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
         metafunc.parametrize("database_url", ["sqlite"] if only_sqlite else BACKENDS, indirect=True)
+
+
+#: a test that asks for any of these (directly or through another fixture) opens a database
+DATABASE_FIXTURES = {"database_url", "sqlite_template", "postgres_cluster", "target"}
+
+
+def pytest_collection_modifyitems(items):
+    """The fast tier (``pytest -m fast``): tests that need no database, browser or process of
+    their own, such as the domain rules tested with fakes. Everything else is the full suite."""
+    for item in items:
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.database)
+        elif not (item.get_closest_marker("browser") or item.get_closest_marker("slow")):
+            item.add_marker(pytest.mark.fast)
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import re
 import pytest
 from nacl.public import PrivateKey
 
+from funds.committees.models import Committee, Member
 from funds.db import in_transaction
 from funds.gunicorn_conf import NoTraceLogger
 from funds.logs import REDACTED, NoTrace
 from funds.pools.domain import create_pool
-from funds.pools.models import Committee, Member
 from tests.requests.conftest import TOKEN, codename_in, token
 
 RECIPIENT_PAGES = ("/request", "/status")

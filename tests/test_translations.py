@@ -17,11 +17,12 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from funds.books import app_signer
+from funds.committees.models import Committee
 from funds.donations.domain import record_offline_gift
 from funds.donations.models import Gift, MonthlyGift
 from funds.pools import accounts
 from funds.pools.domain import add_round, create_pool
-from funds.pools.models import Committee, Pool
+from funds.pools.models import Pool
 from funds.vocabulary import LANGUAGES
 from ledger import audit, store
 from ledger.entry import Entry, Posting
@@ -39,8 +40,10 @@ DONOR_SOURCES = [
     ("funds/donations", [("**.py", "python")]),
     ("funds/pools", [("**.py", "python")]),
     ("funds/public", [("**.py", "python")]),
-    ("templates", [("base.html", "jinja2"), ("public/**.html", "jinja2"), ("pools/**.html", "jinja2"),
-                   ("donations/**.html", "jinja2")]),
+    ("funds/web", [("**.py", "python")]),
+    ("funds", [("money.py", "python")]),
+    ("templates", [("base.html", "jinja2"), ("problem.html", "jinja2"), ("public/**.html", "jinja2"),
+                   ("pools/**.html", "jinja2"), ("donations/**.html", "jinja2")]),
 ]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 PLACEHOLDER = re.compile(r"%\(\w+\)\w")

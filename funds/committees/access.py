@@ -1,20 +1,10 @@
 """Deny by default: every route needs a committee member signed in with password and code,
 unless it is marked public.
 
-How an area marks its routes (at import time, in the area's own module; the guard reads the
-marks at request time, so blueprints registered later are covered without touching this file):
-
-- a whole blueprint that serves the public (donors, recipients, the ledger API)::
-
-      blueprint = public_blueprint(Blueprint("requests", __name__))
-
-- one public view in an otherwise private blueprint::
-
-      @blueprint.get("/committee/login")
-      @public
-      def login(): ...
-
-- a committee-only view, even inside a public blueprint (pool editing in the pools area)::
+An area marks its public routes with :mod:`funds.web.access` (``public_blueprint``, ``@public``),
+at import time, in its own module; the guard reads the marks at request time, so blueprints
+registered later are covered without touching this file. A committee-only view, even inside a
+public blueprint (recording an offline gift in the donations area)::
 
       @blueprint.post("/pools/<int:pool_id>/edit")
       @committee_required(role="coordinator")
@@ -27,9 +17,8 @@ An unmarked route anywhere is refused to anyone not fully signed in: anonymous G
 the sign-in page, other methods get 401. tests/committees/test_authorization_matrix.py walks
 ``app.url_map`` so a new unmarked route is checked automatically.
 
-Inside committee views, load objects through :mod:`funds.committees.scope`, which answers 404 for
-other committees' objects. ``csrf`` is the app's CSRFProtect: ``csrf.exempt(view)`` for a
-webhook that authenticates itself by signature.
+Inside committee views, load objects through :mod:`funds.committees.scope` (and
+:mod:`funds.pools.scope`), which answer 404 for other committees' objects.
 """
 
 from __future__ import annotations
@@ -42,30 +31,15 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_wtf import csrf as flask_wtf_csrf
 
+from funds.clock import now
+from funds.committees.models import Member
 from funds.db import get_session
-from funds.pools.models import Member
+from funds.web.access import PUBLIC, csrf
 
 from . import browser_sessions
-from .models import ROLES, MemberAccount, now
+from .models import ROLES, MemberAccount
 
-
-class CSRFProtect(flask_wtf_csrf.CSRFProtect):
-    """Flask-WTF's, reading tokens only from real forms: Ayni's forms are never sent as JSON (which
-    FlaskForm would read as a form, and fail on anything but an object of strings), and a multipart
-    part without a name (a field named None, which Flask-WTF's token search trips over) is no form.
-    Either has no token: a 400, not a 500."""
-
-    def _get_csrf_token(self):
-        if request.is_json or None in request.form:
-            return None
-        return super()._get_csrf_token()
-
-
-csrf = CSRFProtect()
-
-PUBLIC = "ayni_public"
 COMMITTEE_ONLY = "ayni_committee_only"
 SIGNING_IN = "ayni_signing_in"
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -73,18 +47,6 @@ TOKEN_KEY = "committee_session"  # noqa: S105 - a cookie key name, not a secret
 SEEN_KEY = "committee_seen"
 #: rewrite the "last seen" time in the cookie at most this often (seconds)
 SEEN_GRANULARITY = 15
-
-
-def public(view: Callable) -> Callable:
-    """Mark one view as open to everyone."""
-    setattr(view, PUBLIC, True)
-    return view
-
-
-def public_blueprint(blueprint):
-    """Mark every view of ``blueprint`` (and blueprints nested in it) as open to everyone."""
-    setattr(blueprint, PUBLIC, True)
-    return blueprint
 
 
 def while_signing_in(view: Callable) -> Callable:

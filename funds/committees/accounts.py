@@ -18,10 +18,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from funds.clock import as_utc
+from funds.committees.models import Member
 from funds.config import Config
-from funds.pools.models import Member
 
-from .models import MemberAccount, as_utc
+from .models import MemberAccount
 
 LOGIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
 MIN_PASSWORD = 10
@@ -128,11 +129,6 @@ def matching_step(secret: str, code: str, moment: datetime) -> int | None:
 def provisioning_uri(account: MemberAccount, issuer: str = "Ayni") -> str:
     """The otpauth:// link an authenticator app reads (shown as a QR code and as text)."""
     return pyotp.TOTP(account.totp_secret).provisioning_uri(name=account.login_name, issuer_name=issuer)
-
-
-def set_password(config: Config, account: MemberAccount, password: str) -> None:
-    check_new_password(password)
-    account.password_hash = password_hasher(config).hash(password)
 
 
 def _is_locked(account: MemberAccount, moment: datetime) -> bool:

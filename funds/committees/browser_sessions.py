@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from funds.clock import as_utc
 from funds.config import Config
 
-from .models import CommitteeSession, as_utc
+from .models import CommitteeSession
 
 #: between the password and the code; long enough to open an authenticator app
 PENDING_LIMIT = timedelta(minutes=10)

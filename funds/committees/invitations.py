@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from funds.committees.models import Member
 from funds.config import Config
-from funds.pools.models import Member
 
 from . import accounts, membership
 from .models import ROLES, Invitation

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from funds.clock import now
 from funds.db import in_transaction
 from funds.scheduler import job
 
 from . import browser_sessions
-from .models import now
 
 
 @job("end-stale-committee-sessions", every=3600, help="delete committee sessions past their absolute limit")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import current_app, redirect, render_template, url_for
 
+from funds.clock import now
 from funds.db import get_session
+from funds.web.access import public
 
 from . import accounts, invitations
-from .access import public, sign_in
+from .access import sign_in
 from .blueprint import blueprint
 from .forms import JoinForm
-from .models import now
 
 
 @blueprint.route("/join/<token>", methods=["GET", "POST"])

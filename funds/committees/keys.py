@@ -15,7 +15,7 @@ from nacl.public import PublicKey, SealedBox
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from funds.pools.models import Member
+from funds.committees.models import Member
 
 from .membership import record
 from .models import MemberAccount

@@ -1,4 +1,4 @@
-"""The dashboard and managing the committee: invitations, roles, access.
+"""Managing the committee: invitations, roles, access.
 
 Every object named in a URL is loaded through :mod:`.scope`, so another committee's member or
 invitation is a 404 whatever the role.
@@ -13,23 +13,14 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
+from funds.clock import now
+from funds.committees.models import Member
 from funds.db import get_session
-from funds.pools import accounts as pool_accounts
-from funds.pools.models import Member
 
 from . import invitations, membership, scope
 from .access import committee_required, current_member
 from .blueprint import blueprint
 from .forms import AccessForm, ConfirmForm, InviteForm, RoleForm
-from .models import now
-
-
-@blueprint.get("/")
-def dashboard():
-    member = current_member()
-    db = get_session()
-    pools = [(pool, pool_accounts.pool_available(db, pool.id)) for pool in scope.my_pools(db, member)]
-    return render_template("committees/dashboard.html", member=member, pools=pools)
 
 
 @blueprint.get("/members")

@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from funds.decisions.audit_trail import commitment_of
-from funds.pools.models import Committee, Member
+from funds.committees.commitments import commitment_of
+from funds.committees.models import Committee, Member
 from ledger import store
 
 from . import browser_sessions

@@ -1,6 +1,7 @@
-"""How committee members sign in: accounts, sessions and invitations.
+"""Committees, their members, how members sign in (accounts, sessions, invitations), and the salt
+that stands for members in the public ledger.
 
-These live in their own tables, one account per :class:`~funds.pools.models.Member`, rather than
+Accounts live in their own tables, one per :class:`Member`, rather than
 as columns on ``committee_members``: a member row is read by every page that shows who decided,
 and it should not drag a password hash and a TOTP secret along with it. A member without an
 account (e.g. an imported name) simply cannot sign in.
@@ -8,24 +9,45 @@ account (e.g. an imported name) simply cannot sign in.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from funds.base import Base
-from funds.pools.models import Committee, Member
+from funds.clock import as_utc, now
 
 ROLES = ("member", "treasurer", "coordinator")
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+class Committee(Base):
+    """Peers from the community who decide on a pool's requests together."""
+
+    __tablename__ = "committees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    members: Mapped[list[Member]] = relationship(back_populates="committee", order_by="Member.id")
 
 
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+class Member(Base):
+    """A committee member. Their public key seals what recipients write; the private key never
+    reaches the server."""
+
+    __tablename__ = "committee_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    #: member, treasurer or coordinator
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    #: X25519 public key (32 bytes) for libsodium sealed boxes; None until the member makes one
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    committee: Mapped[Committee] = relationship(back_populates="members")
 
 
 class MemberAccount(Base):
@@ -95,3 +117,13 @@ class Invitation(Base):
 
     def is_open(self, moment: datetime) -> bool:
         return self.used_at is None and self.cancelled_at is None and as_utc(self.expires_at) > moment
+
+
+class CommitteeSalt(Base):
+    """Keys the commitments that stand for members in the public ledger. Publishing it with the
+    member ids lets anyone check who decided; until then the ledger names nobody."""
+
+    __tablename__ = "committee_audit_salts"
+
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), primary_key=True)
+    salt: Mapped[bytes] = mapped_column(LargeBinary(32))

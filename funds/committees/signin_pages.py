@@ -13,15 +13,18 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from funds.clock import now
 from funds.db import get_session
+from funds.web.access import public
 
 from . import accounts
-from .access import current_visit, public, safe_next, sign_in, sign_out, while_signing_in
+from .access import current_visit, safe_next, sign_in, sign_out, while_signing_in
 from .blueprint import blueprint
 from .forms import CodeForm, ConfirmForm, SignInForm
-from .models import now
 
 NEXT_KEY = "committee_next"
+#: where a signed-in member lands: the committee dashboard (its pools and what waits for them)
+HOME = "decisions.dashboard"
 
 
 def _config():
@@ -33,7 +36,7 @@ def _config():
 def login():
     visit = current_visit()
     if visit is not None and visit.complete:
-        return redirect(url_for(".dashboard"))
+        return redirect(url_for(HOME))
     form = SignInForm(next=request.args.get("next", ""))
     refused = False
     if form.validate_on_submit():
@@ -48,12 +51,25 @@ def login():
     return render_template("committees/login.html", form=form, refused=refused)
 
 
+def _second_step(visit, form: CodeForm) -> bool | None:
+    """Check a sent code and sign the member fully in: True when accepted, False when refused (a
+    wrong code counts toward the lockout), None when no code was sent."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        accounts.check_code(get_session(), _config(), visit.account, form.code.data, now())
+    except accounts.SignInError:
+        return False
+    sign_in(visit.member.id, two_factor=True)
+    return True
+
+
 @blueprint.route("/login/code", methods=["GET", "POST"])
 @while_signing_in
 def code():
     visit = current_visit()
     if visit.complete:
-        return redirect(url_for(".dashboard"))
+        return redirect(url_for(HOME))
     if not visit.account.enrolled:
         return redirect(url_for(".enrol"))
     form = CodeForm()
@@ -66,7 +82,7 @@ def code():
         else:
             target = session.get(NEXT_KEY, "")
             sign_in(visit.member.id, two_factor=True)
-            return redirect(safe_next(target, url_for(".dashboard")))
+            return redirect(safe_next(target, url_for(HOME)))
     return render_template("committees/code.html", form=form, refused=refused)
 
 
@@ -75,21 +91,15 @@ def code():
 def enrol():
     visit = current_visit()
     if visit.account.enrolled:
-        return redirect(url_for(".dashboard" if visit.complete else ".code"))
+        return redirect(url_for(HOME if visit.complete else ".code"))
     form = CodeForm()
-    refused = False
-    if form.validate_on_submit():
-        try:
-            accounts.check_code(get_session(), _config(), visit.account, form.code.data, now())
-        except accounts.SignInError:
-            refused = True
-        else:
-            sign_in(visit.member.id, two_factor=True)
-            flash(_("Two-step sign-in is on. Next, make your key."))
-            return redirect(url_for(".key" if visit.member.public_key is None else ".dashboard"))
+    accepted = _second_step(visit, form)
+    if accepted:
+        flash(_("Two-step sign-in is on. Next, make your key."))
+        return redirect(url_for(".key" if visit.member.public_key is None else HOME))
     uri = accounts.provisioning_uri(visit.account)
     return render_template(
-        "committees/enrol.html", form=form, refused=refused, uri=uri, secret=visit.account.totp_secret,
+        "committees/enrol.html", form=form, refused=accepted is False, uri=uri, secret=visit.account.totp_secret,
         qr=_qr_svg(uri),
     )
 

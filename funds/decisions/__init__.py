@@ -1,2 +1,18 @@
 """Committees deciding and paying: votes, quorum, fast track, reservations, the waitlist,
 payouts, vouchers and reminders."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The committee's dashboard, queue, request and payout pages, and the decisions' jobs."""
+    from . import (  # noqa: F401  (each adds its routes)
+        jobs,  # noqa: F401  (registers reminders, expiry and the waitlist job)
+        payout_pages,
+        queue_pages,
+    )
+    from .blueprint import blueprint
+
+    app.register_blueprint(blueprint)

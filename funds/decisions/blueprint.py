@@ -4,14 +4,9 @@ guard (nothing here is marked public), with the committee pages' headers."""
 from __future__ import annotations
 
 from flask import Blueprint
-from flask_babel import format_datetime, format_timedelta
 from flask_babel import lazy_gettext as _l
 
-from funds.committees.blueprint import CONTENT_SECURITY_POLICY
-from funds.db import get_session
-from funds.requests.pages import money
-
-from . import queue
+from funds.web.headers import committee_headers
 
 blueprint = Blueprint("decisions", __name__, url_prefix="/committee")
 REMINDER_WORDS = {
@@ -21,23 +16,9 @@ REMINDER_WORDS = {
     "votes-expired": _l("its votes lapsed before a decision; it is back in the queue."),
 }
 
-
-@blueprint.after_request
-def _committee_headers(response):
-    # These pages open sealed contact handles: no caching, no framing, only our own scripts.
-    response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    return response
+blueprint.after_request(committee_headers)
 
 
 @blueprint.context_processor
-def _formatting() -> dict:
-    return {"format_datetime": format_datetime, "format_timedelta": format_timedelta, "money": money}
-
-
-@blueprint.app_context_processor
-def _dashboard() -> dict:
-    # The committee dashboard (another area's page) includes decisions/_summary.html, which calls
-    # this lazily: other pages pay nothing for it.
-    return {"decisions_summary": lambda member: queue.summary(get_session(), member), "reminder_words": REMINDER_WORDS}
+def _reminder_words() -> dict:
+    return {"reminder_words": REMINDER_WORDS}

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from funds.clock import now as current_time
 from funds.db import in_transaction
 from funds.pools.models import Pool
 from funds.requests import states
@@ -21,7 +22,6 @@ from ledger import store
 from . import reminders
 from .audit_trail import lock_request, note
 from .models import SealedPayout, Vote
-from .models import now as current_time
 from .reservations import fund_waitlist
 from .votes import expire_votes
 

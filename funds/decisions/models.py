@@ -7,28 +7,20 @@ reasons are stored sealed only: payout details to every member key, reasons to t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from funds.base import Base
-from funds.pools.models import Member
+from funds.clock import now
+from funds.committees.models import Member
 from funds.requests.models import Request
 
 APPROVE, DECLINE, RECUSE, FAST_TRACK = "approve", "decline", "recuse", "fast-track"
 CHOICES = (APPROVE, DECLINE, RECUSE, FAST_TRACK)
 #: how a grant was decided
 BY_QUORUM, BY_FAST_TRACK = "quorum", "fast-track"
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class Vote(Base):
@@ -97,16 +89,6 @@ class SealedPayout(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("committee_members.id"))
     #: libsodium sealed box of padded JSON {"method", "reference"}
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class CommitteeSalt(Base):
-    """Keys the commitments that stand for members in the public ledger. Publishing it with the
-    member ids lets anyone check who decided; until then the ledger names nobody."""
-
-    __tablename__ = "committee_audit_salts"
-
-    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), primary_key=True)
-    salt: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
 class Reminder(Base):

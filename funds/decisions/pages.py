@@ -12,17 +12,18 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
+from funds.clock import as_utc, now
 from funds.committees.access import ROLE_RANK, current_member
+from funds.committees.models import Member
 from funds.db import get_session
-from funds.pools.models import Member
 from funds.requests import states
 from funds.requests.domain import FrequencyCapReached
 from funds.requests.models import Request
-from funds.requests.pages import money
+from funds.web.templating import money
 
 from . import queue
 from .forms import CancelForm, ConfirmForm, PayoutForm, VoteForm, VoucherForm
-from .models import BY_FAST_TRACK, Grant, as_utc, now
+from .models import BY_FAST_TRACK, Grant
 from .refusals import (
     AlreadyVoted,
     DecisionRefused,

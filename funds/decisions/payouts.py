@@ -18,7 +18,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from funds.pools.models import Member, Pool
+from funds.clock import now as current_time
+from funds.committees.commitments import commitment
+from funds.committees.models import Member
+from funds.pools.models import Pool
 from funds.requests import domain as requests_domain
 from funds.requests import sealing, states
 from funds.requests.models import Request
@@ -26,9 +29,8 @@ from funds.vocabulary import PAYOUT_METHODS
 from ledger import store
 
 from . import reservations
-from .audit_trail import commitment, lock_request, note
+from .audit_trail import lock_request, note
 from .models import Grant, SealedPayout
-from .models import now as current_time
 from .refusals import NotCancellable, NotPayable, VoucherRefused
 
 #: longest payout reference (a transfer id, "cash at the Tuesday distribution")

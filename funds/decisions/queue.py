@@ -15,12 +15,13 @@ from flask import abort
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
-from funds.committees.models import MemberAccount
-from funds.pools.models import Member, Pool
+from funds.clock import as_utc
+from funds.committees.models import Member, MemberAccount
+from funds.pools.models import Pool
 from funds.requests import states
 from funds.requests.models import Request, SealedDetails
 
-from .models import BY_FAST_TRACK, Grant, Reminder, SealedPayout, Vote, as_utc
+from .models import BY_FAST_TRACK, Grant, Reminder, SealedPayout, Vote
 from .reminders import open_reminders
 
 

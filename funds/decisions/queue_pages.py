@@ -9,17 +9,33 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 
-from funds.committees import scope
+from funds.clock import now
 from funds.committees.access import committee_required, current_member
 from funds.db import get_session
 from funds.pools import accounts as pool_accounts
+from funds.pools import scope
 from funds.requests import states
 
 from . import queue, reminders, votes
 from .blueprint import blueprint
 from .forms import ConfirmForm, ReminderAddressForm, VoteForm
-from .models import ReminderAddress, now
+from .models import ReminderAddress
 from .pages import act_on_request, config, is_treasurer, render_request
+
+
+@blueprint.get("/")
+def dashboard():
+    """The committee's home: its pools and what waits for it."""
+    member = current_member()
+    session = get_session()
+    return render_template(
+        "decisions/dashboard.html", member=member, pools=_pools_with_money(session, member),
+        summary=queue.summary(session, member),
+    )
+
+
+def _pools_with_money(session, member) -> list:
+    return [(pool, pool_accounts.pool_available(session, pool.id)) for pool in scope.my_pools(session, member)]
 
 
 @blueprint.get("/queue")
@@ -30,7 +46,7 @@ def queue_page():
 def _render_queue(member, *, status: int = 200, address_form: ReminderAddressForm | None = None):
     session = get_session()
     moment = now()
-    pools = [(pool, pool_accounts.pool_available(session, pool.id)) for pool in scope.my_pools(session, member)]
+    pools = _pools_with_money(session, member)
     if address_form is None:
         address = session.get(ReminderAddress, member.committee_id)
         address_form = ReminderAddressForm(formdata=None, address=address.address if address else "")

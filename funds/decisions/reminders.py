@@ -17,8 +17,9 @@ from email.message import EmailMessage
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from funds.committees.models import Committee
 from funds.config import Config
-from funds.pools.models import Committee, Pool
+from funds.pools.models import Pool
 from funds.requests import states
 from funds.requests.models import Request
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from funds.clock import now as current_time
 from funds.pools import accounts
 from funds.pools.models import Pool
 from funds.requests import states
@@ -26,7 +27,6 @@ from ledger.errors import InsufficientFunds
 
 from .audit_trail import note
 from .models import Grant
-from .models import now as current_time
 
 #: anyone waiting for money from a pool (one row is enough to know)
 _WAITING = (

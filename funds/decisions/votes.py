@@ -21,15 +21,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from funds.pools.models import Member
+from funds.clock import now as current_time
+from funds.committees.commitments import commitment
+from funds.committees.models import Member
 from funds.requests import domain as requests_domain
 from funds.requests import sealing, states
 from funds.requests.models import Message, Request
 
 from . import reminders, reservations
-from .audit_trail import commitment, lock_request, note
+from .audit_trail import lock_request, note
 from .models import APPROVE, BY_FAST_TRACK, BY_QUORUM, CHOICES, DECLINE, FAST_TRACK, RECUSE, Grant, Vote
-from .models import now as current_time
 from .refusals import AlreadyVoted, FastTrackRefused, NotDeciding, NotReviewable, ReasonNeeded
 
 NOTE_WORDS = {APPROVE: "approval", DECLINE: "decline", RECUSE: "recusal", FAST_TRACK: "fast-track approval"}

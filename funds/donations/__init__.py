@@ -4,3 +4,22 @@ No transaction is held open across a call to Stripe: a gift's row is committed b
 is asked anything (so every request can carry an idempotency key made from the row's id),
 and webhooks read what they need from Stripe before they take the books' lock.
 """
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Pool pages, giving, receipts, offline gifts, the Stripe webhook and its reconciliation job."""
+    from . import (  # noqa: F401  (they add routes)
+        giving_views,
+        jobs,  # noqa: F401  (registers reconcile-stripe)
+        offline_views,
+        pool_views,
+        receipt_views,
+        webhook,
+    )
+    from .pages import blueprint
+
+    app.register_blueprint(blueprint)

@@ -13,12 +13,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from funds.money import AmountError, format_money, parse_amount
 from funds.pools.models import Pool
 from funds.stripe_facts import Checkout, Payment
 
 from . import booking
 from .models import Gift, MonthlyGift
-from .money import AmountError, format_money, parse_amount
 
 FREQUENCIES = ("once", "monthly")
 CLOSED = _l("This pool is closed and takes no gifts now.")

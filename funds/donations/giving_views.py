@@ -23,15 +23,16 @@ from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
 from funds.db import get_session
+from funds.money import plain_amount, presets
 from funds.pools.models import Pool
 from funds.stripe_facts import Payment
 from funds.stripe_gateway import StripeError, gateway
+from funds.web.headers import loads_stripe
 
 from . import domain
 from .forms import CardForm, GiveForm
 from .models import Gift, MonthlyGift
-from .money import plain_amount, presets
-from .pages import blueprint, loads_stripe, read, write
+from .pages import blueprint, read, write
 
 log = logging.getLogger(__name__)
 MODELS = {"gift": Gift, "monthly": MonthlyGift}
@@ -68,7 +69,7 @@ def _lang() -> str:
 def give_default():
     """The "where most needed" pool's page, where the give form is."""
     slug = get_session().scalar(select(Pool.slug).where(Pool.is_default.is_(True), Pool.is_open.is_(True)))
-    return redirect(url_for("pools.pool_page", slug=slug) if slug else url_for("pools.pool_list"))
+    return redirect(url_for("donations.pool_page", slug=slug) if slug else url_for("donations.pool_list"))
 
 
 @blueprint.get("/pools/<slug>/give")

@@ -8,20 +8,17 @@ donor types one, and never reaches the public ledger, which cannot forget.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from funds.base import Base
+from funds.clock import now
 from funds.pools.models import Pool
 
 #: Stripe ids are at most 255 characters
 STRIPE_ID = String(255)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_token() -> str:
@@ -47,7 +44,7 @@ class MonthlyGift(Base):
     stripe_customer_id: Mapped[str | None] = mapped_column(STRIPE_ID)
     stripe_setup_intent_id: Mapped[str | None] = mapped_column(STRIPE_ID)
     stripe_subscription_id: Mapped[str | None] = mapped_column(STRIPE_ID, unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     pool: Mapped[Pool] = relationship()
@@ -80,7 +77,7 @@ class Gift(Base):
     stripe_charge_id: Mapped[str | None] = mapped_column(STRIPE_ID, unique=True)
     #: the ledger entry that booked the gift
     entry_seq: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_entries.seq"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     pool: Mapped[Pool] = relationship()
@@ -115,7 +112,7 @@ class StripeEvent(Base):
     created: Mapped[int] = mapped_column(BigInteger, index=True)
     #: booked, already booked, or why it was ignored
     outcome: Mapped[str] = mapped_column(String(200))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
 class StripeMovement(Base):
@@ -133,4 +130,4 @@ class StripeMovement(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     fee: Mapped[int] = mapped_column(BigInteger, default=0)
     entry_seq: Mapped[int] = mapped_column(BigInteger, ForeignKey("ledger_entries.seq"))
-    booked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    booked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, url_for
 from flask_babel import get_locale
 
-from funds.committees import scope
 from funds.committees.access import committee_required, current_member
 from funds.db import get_session
+from funds.pools import scope
 
 from . import domain
 from .forms import OfflineGiftForm

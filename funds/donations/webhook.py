@@ -12,9 +12,9 @@ import logging
 
 from flask import current_app, jsonify, request
 
-from funds.committees.access import csrf
 from funds.db import READ_ONLY
 from funds.stripe_gateway import BadSignature, StripeError, gateway
+from funds.web.access import csrf
 from ledger.errors import LedgerError
 
 from . import events

@@ -2,7 +2,14 @@
 
 from alembic import context
 
-import funds.models  # noqa: F401  (registers every table on the shared metadata)
+# every area's tables, registered on the shared metadata
+import funds.committees.models  # noqa: F401
+import funds.decisions.models  # noqa: F401
+import funds.donations.models  # noqa: F401
+import funds.pools.models  # noqa: F401
+import funds.requests.models  # noqa: F401
+import funds.transparency.models  # noqa: F401
+import ledger.schema  # noqa: F401
 from funds.base import Base
 
 config = context.config

@@ -10,9 +10,11 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import sessionmaker
 
 from funds.db import make_engine, snapshot_session
+from funds.scheduler import JOBS, run_job
 from ledger import stream
 
 from .backup import BackupError, backup, restore
+from .scheduler_lock import Heartbeat, acquire, lock_for
 
 
 def _config():
@@ -66,3 +68,48 @@ def _tree_head(database_url: str) -> tuple[int, str]:
     finally:
         engine.dispose()
     return (current.size, current.root.hex()) if current else (0, "none")
+
+
+@click.command("scheduler")
+@click.option("--once", "once", metavar="JOB", help="Run one job now and exit.")
+@click.option("--standby/--no-standby", default=True, show_default=True,
+              help="If another scheduler holds the lock, wait and take over when it stops, or exit 1.")
+@click.option("--poll", default=10.0, show_default=True, help="Seconds between tries for the lock in standby.")
+@with_appcontext
+def scheduler_command(once: str | None, standby: bool, poll: float) -> None:
+    """Run every background job on its interval; start exactly one of these per deployment.
+
+    A lock (PostgreSQL advisory lock, or a lock file next to a SQLite database) keeps a second
+    scheduler started by mistake from running jobs: it stands by, or with --no-standby exits.
+    """
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    app = current_app._get_current_object()
+    if once:
+        if once not in JOBS:
+            raise click.BadParameter(f"unknown job {once!r}; jobs: {', '.join(sorted(JOBS))}")
+        click.echo(f"{once}: {run_job(app, once)}")
+        return
+    config = app.extensions["ayni.config"]
+    lock = lock_for(config.database_url)
+    if not acquire(lock, standby=standby, poll=poll, say=click.echo):
+        raise click.ClickException(f"another scheduler holds the {lock.where}; not starting a second one")
+    click.echo(f"holding the {lock.where}")
+    scheduler = BlockingScheduler(timezone="UTC")
+    heartbeat = Heartbeat(lock, lambda: scheduler.shutdown(wait=False), config.scheduler_tick_file)
+    # Like every job, its first run is one interval after the lock was taken: a scheduler taking
+    # over from one that died runs nothing sooner than a full interval after that one's last run.
+    scheduler.add_job(heartbeat, "interval", seconds=config.scheduler_heartbeat_seconds, id="scheduler-heartbeat",
+                      max_instances=1, coalesce=True)
+    for registered in JOBS.values():
+        scheduler.add_job(
+            registered.run, "interval", seconds=registered.interval(app), args=[app], id=registered.name,
+            max_instances=1, coalesce=True,
+        )
+        click.echo(f"scheduled {registered.name} every {registered.interval(app)}s: {registered.help}")
+    try:
+        scheduler.start()
+    finally:
+        lock.release()
+    if heartbeat.lost:
+        raise click.ClickException(f"lost the {lock.where}; exiting so that a supervisor restarts this scheduler")

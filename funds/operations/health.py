@@ -15,9 +15,9 @@ from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from funds.committees.access import public_blueprint
 from funds.db import READ_ONLY
 from funds.migrate import alembic_config
+from funds.web.access import public_blueprint
 from ledger import schema
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from funds.committees.models import Committee
+
 from . import accounts
-from .models import Committee, Pool, PoolText, Round
+from .models import Pool, PoolText, Round
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
@@ -141,6 +143,3 @@ def _check_settings(*, request_cap: int, goal: int, fast_track_limit: int, quoru
     if not names or not all(name.strip() for name, _text in names.values()):
         raise PoolError("a pool needs a name in at least one language")
 
-
-def default_pool(session: Session) -> Pool | None:
-    return session.scalar(select(Pool).where(Pool.is_default.is_(True), Pool.is_open.is_(True)))

@@ -6,7 +6,7 @@
 - available: what the pool can still grant = raised - paid - reserved
 
 Money about people (paid, reserved, people supported, the ledger lines) is shown as of the
-published books (:mod:`funds.transparency.horizon`), so a payout or an approval appears in the
+published books (:mod:`funds.horizon`), so a payout or an approval appears in the
 next daily batch, never the moment it happens. Raised moves only with gifts, refunds and
 disputes, so it is shown live: a donor sees their gift counted at once. Undoing today's entries
 costs today's postings only (:func:`ledger.history.changes_since`).

@@ -1,48 +1,15 @@
-"""Committees, their members and the pools they run."""
+"""Pools: the funds donors give to and committees grant from, their texts and rounds."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from funds.base import Base
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class Committee(Base):
-    """Peers from the community who decide on a pool's requests together."""
-
-    __tablename__ = "committees"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-    members: Mapped[list[Member]] = relationship(back_populates="committee", order_by="Member.id")
-    pools: Mapped[list[Pool]] = relationship(back_populates="committee", order_by="Pool.id")
-
-
-class Member(Base):
-    """A committee member. Their public key seals what recipients write; the private key never
-    reaches the server."""
-
-    __tablename__ = "committee_members"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
-    display_name: Mapped[str] = mapped_column(String(100))
-    #: member, treasurer or coordinator
-    role: Mapped[str] = mapped_column(String(20), default="member")
-    #: X25519 public key (32 bytes) for libsodium sealed boxes; None until the member makes one
-    public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-    committee: Mapped[Committee] = relationship(back_populates="members")
+from funds.clock import now
+from funds.committees.models import Committee
 
 
 class Pool(Base):
@@ -67,9 +34,9 @@ class Pool(Base):
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     #: the "where most needed" pool donors land on by default
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
-    committee: Mapped[Committee] = relationship(back_populates="pools")
+    committee: Mapped[Committee] = relationship()
     texts: Mapped[list[PoolText]] = relationship(back_populates="pool", cascade="all, delete-orphan")
     rounds: Mapped[list[Round]] = relationship(back_populates="pool", order_by="Round.opens_on")
 

@@ -1,130 +1,136 @@
-"""Public pool pages and their JSON twins: goal, raised, paid by category, recent ledger lines.
+"""A committee's coordinator creates and edits the committee's pools and their rounds.
 
-Everything shown is read from the kept balances and the public ledger; nothing names a donor who
-did not choose a public name, and nothing names a recipient at all.
+Every view needs a signed-in coordinator, and every pool is loaded through :mod:`.scope`:
+another committee's pool is a 404. (The public pool pages, where donors give, are the donations
+area's.)
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
-from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+import re
 
-from funds.committees.access import public_blueprint
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from funds.committees.access import committee_required, current_member
 from funds.db import get_session
-from funds.donations.giving_views import give_form, giving_pool
-from funds.donations.money import format_money
-from funds.donations.pages import secure_headers
-from funds.donations.supporters import supporter_counts, thanked_names
-from funds.transparency import horizon
+from funds.money import AmountError, parse_amount, plain_amount
+from funds.vocabulary import LANGUAGES
+from funds.web.headers import committee_headers
 
-from . import charts, figures
+from . import scope
+from .domain import PoolError, add_round, create_pool, update_pool
+from .forms import PoolForm, RoundForm
 from .models import Pool
 
-#: pool pages are public; the committee pages here carry their own guard (committee_views)
-blueprint = public_blueprint(Blueprint("pools", __name__))
-blueprint.after_request(secure_headers)
+blueprint = Blueprint("pools", __name__)
+blueprint.after_request(committee_headers)
 
-CATEGORY_LABELS = {
-    "food": _l("Food"), "rent": _l("Rent"), "medical": _l("Medical care"), "transport": _l("Transport"),
-    "legal": _l("Legal help"), "phone-data": _l("Phone and data"), "other": _l("Other"),
-}
-WHAT_LABELS = {
-    "gift": _l("Gift"), "refund": _l("Refund to a donor"), "dispute-withdrawn": _l("Disputed by a donor's bank"),
-    "dispute-reinstated": _l("Dispute won, money back"), "payout": _l("Paid to a person"),
-    "reserve": _l("Set aside for an approved request"), "settle": _l("Paid to a person"),
-    "void": _l("Set-aside released"),
-}
+_ZERO = re.compile(r"^0+([.,]0*)?$")
 
 
-def _lang() -> str:
-    return str(get_locale() or "en")
+def _minor(form: PoolForm | RoundForm, name: str, currency: str, *, zero_ok: bool = False) -> int:
+    field = getattr(form, name)
+    text = (field.data or "").strip()
+    if zero_ok and _ZERO.match(text):
+        return 0
+    try:
+        return parse_amount(text, currency)
+    except AmountError as error:
+        raise PoolError(f"{field.label.text}: {error.args[0]}") from None
 
 
-def _pools(session: Session) -> list[Pool]:
-    return list(session.scalars(
-        select(Pool).options(selectinload(Pool.texts)).order_by(Pool.is_default.desc(), Pool.is_open.desc(), Pool.id)
-    ))
-
-
-def _published(session: Session) -> int:
-    """How many entries of the books are public: people's figures stop there."""
-    return horizon.current(current_app, session).size
-
-
-def find_pool(session: Session, slug: str) -> Pool | None:
-    return session.scalar(select(Pool).options(selectinload(Pool.texts)).where(Pool.slug == slug))
-
-
-def pool_json(pool: Pool, shown: figures.PoolFigures, supporters: int, lang: str) -> dict:
-    """A pool's public figures, amounts in minor units of ``currency``."""
+def _settings(form: PoolForm, currency: str) -> dict:
+    count, days = form.frequency_cap_count.data, form.frequency_cap_days.data
+    if (count is None) != (days is None):
+        raise PoolError("a limit per codename needs both a number of grants and a number of days")
     return {
-        "slug": pool.slug,
-        "name": pool.text(lang).name,
-        "currency": pool.currency,
-        "goal": shown.goal,
-        "raised": shown.raised,
-        "paid": shown.paid,
-        "available": shown.available,
-        "reserved": shown.reserved,
-        "supporters": supporters,
-        "people_supported": shown.people_supported,
-        "paid_by_category": shown.paid_by_category,
-        "is_open": pool.is_open,
-        "is_default": pool.is_default,
-        "url": url_for("pools.pool_page", slug=pool.slug, _external=True),
+        "goal": _minor(form, "goal", currency, zero_ok=True),
+        "request_cap": _minor(form, "request_cap", currency),
+        "fast_track_limit": _minor(form, "fast_track_limit", currency, zero_ok=True),
+        "quorum": form.quorum.data,
+        "frequency_cap": (count, days) if count is not None else None,
+        "names": form.texts(),
     }
 
 
-@blueprint.get("/pools")
-def pool_list():
+@blueprint.route("/committee/pools/new", methods=["GET", "POST"])
+@committee_required(role="coordinator")
+def create_pool_page():
     session = get_session()
-    pools = _pools(session)
-    shown = figures.figures(session, pools, _published(session))
-    supporters = supporter_counts(session, [p.id for p in pools])
-    return render_template("pools/list.html", pools=pools, figures=shown, supporters=supporters, lang=_lang())
+    member = current_member()
+    form = PoolForm()
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            currency = (form.currency.data or "").strip()
+            # A coordinator makes pools for their own committee only: there is nothing to choose.
+            pool = create_pool(session, member.committee, slug=(form.slug.data or "").strip(), currency=currency,
+                               is_default=form.is_default.data, **_settings(form, currency))
+            pool.is_open = form.is_open.data
+        except PoolError as refusal:
+            error, status = str(refusal), 400
+        else:
+            return redirect(url_for("donations.pool_page", slug=pool.slug), 303)
+    elif form.is_submitted():
+        status = 400
+    return render_template("pools/form.html", form=form, pool=None, rounds=None, error=error), status
 
 
-@blueprint.get("/pools/<slug>")
-def pool_page(slug: str):
+def _form_data(pool: Pool) -> dict:
+    data = {
+        "goal": plain_amount(pool.goal, pool.currency), "request_cap": plain_amount(pool.request_cap, pool.currency),
+        "fast_track_limit": plain_amount(pool.fast_track_limit, pool.currency), "quorum": pool.quorum,
+        "frequency_cap_count": pool.frequency_cap_count, "frequency_cap_days": pool.frequency_cap_days,
+        "is_open": pool.is_open, "is_default": pool.is_default,
+    }
+    for text in pool.texts:
+        if text.lang in LANGUAGES:
+            data[f"name_{text.lang}"], data[f"description_{text.lang}"] = text.name, text.description
+    return data
+
+
+def _edit_form(pool: Pool | None = None) -> PoolForm:
+    form = PoolForm(data=_form_data(pool)) if pool is not None else PoolForm()
+    # Address and currency are fixed once the pool's accounts exist.
+    del form.slug, form.currency
+    return form
+
+
+@blueprint.route("/committee/pools/<slug>/edit", methods=["GET", "POST"])
+@committee_required(role="coordinator")
+def edit_pool_page(slug: str):
     session = get_session()
-    pool = find_pool(session, slug) or abort(404)
-    lang = _lang()
-    published = _published(session)
-    shown = figures.figures(session, [pool], published)[pool.id]
-    chart = charts.paid_by_category(
-        shown.paid_by_category, labels={k: str(v) for k, v in CATEGORY_LABELS.items()},
-        money=lambda minor: format_money(minor, pool.currency, lang),
-        title=str(_l("Money paid out, by what it was for")), empty=str(_l("Nothing has been paid out yet.")),
-    )
-    giving = giving_pool(pool, lang)
-    return render_template(
-        "pools/pool.html", pool=pool, text=pool.text(lang), figures=shown, chart=chart,
-        supporters=supporter_counts(session, [pool.id])[pool.id], thanked=thanked_names(session, pool.id),
-        lines=figures.recent_lines(session, pool, published), what_labels=WHAT_LABELS, category_labels=CATEGORY_LABELS,
-        giving=giving, form=give_form(giving),
-    )
+    pool = scope.get_pool_by_slug_for_member(session, current_member(), slug)
+    form = _edit_form() if request.method == "POST" else _edit_form(pool)
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            update_pool(session, pool, is_open=form.is_open.data, is_default=form.is_default.data,
+                        **_settings(form, pool.currency))
+        except PoolError as refusal:
+            error, status = str(refusal), 400
+        else:
+            return redirect(url_for("donations.pool_page", slug=pool.slug), 303)
+    elif form.is_submitted():
+        status = 400
+    return render_template("pools/form.html", form=form, pool=pool, rounds=RoundForm(prefix="round"),
+                           error=error), status
 
 
-@blueprint.get("/api/v1/pools")
-def api_pools():
+@blueprint.post("/committee/pools/<slug>/rounds")
+@committee_required(role="coordinator")
+def add_round_page(slug: str):
     session = get_session()
-    pools = _pools(session)
-    shown = figures.figures(session, pools, _published(session))
-    supporters = supporter_counts(session, [p.id for p in pools])
-    lang = _lang()
-    return jsonify(pools=[pool_json(p, shown[p.id], supporters[p.id], lang) for p in pools])
-
-
-@blueprint.get("/api/v1/pools/<slug>")
-def api_pool(slug: str):
-    session = get_session()
-    pool = find_pool(session, slug)
-    if pool is None:
-        return jsonify(error=_("There is no pool called “%(slug)s”.", slug=slug)), 404
-    published = _published(session)
-    shown = figures.figures(session, [pool], published)[pool.id]
-    return jsonify(pool_json(pool, shown, supporter_counts(session, [pool.id])[pool.id], _lang()))
+    pool = scope.get_pool_by_slug_for_member(session, current_member(), slug)
+    rounds = RoundForm(prefix="round")
+    error = None
+    if rounds.validate_on_submit():
+        try:
+            add_round(session, pool, name=rounds.name.data, budget=_minor(rounds, "budget", pool.currency),
+                      target_recipients=rounds.target_recipients.data, opens_on=rounds.opens_on.data,
+                      closes_on=rounds.closes_on.data)
+        except PoolError as refusal:
+            error = str(refusal)
+        else:
+            return redirect(url_for("pools.edit_pool_page", slug=pool.slug), 303)
+    return render_template("pools/form.html", form=_edit_form(pool), pool=pool, rounds=rounds, error=error), 400

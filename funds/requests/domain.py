@@ -13,10 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from funds.committees.models import Member
 from ledger import store
 
 from ..committees.models import MemberAccount
-from ..pools.models import Member, Pool
+from ..pools.models import Pool
 from ..vocabulary import CATEGORIES, LANGUAGES, PAYOUT_METHODS
 from . import codename as codenames
 from . import sealing, states

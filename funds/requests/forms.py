@@ -17,10 +17,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length
 
+from funds.web.templating import money
+
 from ..privacy import SignedFormToken
 from ..vocabulary import CATEGORIES, PAYOUT_METHODS
 from . import domain, wording
-from .pages import money
 
 #: a few digits, one optional decimal mark (. , or the Arabic ٫), no thousands separators
 AMOUNT = re.compile(r"^\d{1,9}(?:[.,٫](\d{1,3}))?$")

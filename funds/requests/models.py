@@ -8,19 +8,17 @@ inbox key their codename derives. A copied database reveals amounts, categories 
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import BigInteger, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from funds.base import Base
-from funds.pools.models import Member, Pool
+from funds.clock import now
+from funds.committees.models import Member
+from funds.pools.models import Pool
 
 from . import states
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Request(Base):
@@ -46,8 +44,8 @@ class Request(Base):
     codename_id: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
     #: X25519 public key derived from the codename: messages to the person are sealed to it
     inbox_key: Mapped[bytes] = mapped_column(LargeBinary(32))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     #: when the request reached paid, declined, withdrawn or expired; retention counts from here
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     #: when the retention job deleted the sealed details and messages
@@ -91,6 +89,6 @@ class Message(Base):
     kind: Mapped[str] = mapped_column(String(20), default="message")
     #: sealed box to the request's inbox key: only the codename opens it
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
     request: Mapped[Request] = relationship(back_populates="messages")

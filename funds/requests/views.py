@@ -9,18 +9,25 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import format_date, get_locale
 
-from ..committees.access import public_blueprint
-from ..db import get_session
+from funds.db import get_session
+from funds.web.access import public_blueprint
+from funds.web.bodies import body_was_unreadable, check_body
+from funds.web.problems import handle_every_problem, render_problem
+
 from ..logs import never_log
 from ..privacy import protect
 from . import codename as codenames
 from . import domain, states, wording
 from .forms import AskForm, ConfirmForm, StatusForm, WithdrawForm
-from .pages import body_was_unreadable, check_body, render_problem, wording_context
 
 blueprint = protect(public_blueprint(Blueprint("requests", __name__)))
 blueprint.before_request(check_body)
-blueprint.app_context_processor(wording_context)
+handle_every_problem(blueprint)
+
+
+@blueprint.context_processor
+def _retention() -> dict:
+    return {"retention_days": _config().retention_days}
 
 
 def _config():
@@ -152,6 +159,3 @@ def withdraw():
     domain.withdraw(session, chosen)
     return _status_page(form, typed, derived, found, notice=wording.WITHDRAWN)
 
-
-for _code in (400, 404, 405, 413, 429, 500):
-    blueprint.register_error_handler(_code, lambda error, code=_code: render_problem(code))

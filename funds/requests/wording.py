@@ -1,48 +1,8 @@
-"""The words recipient pages use for the fixed vocabularies, in the person's language."""
+"""What recipient pages say when they cannot do what was asked, in the person's language.
+
+(The labels of categories, payout methods and states are :mod:`funds.web.labels`.)"""
 
 from flask_babel import lazy_gettext as _l
-
-from . import states
-
-CATEGORY_LABELS = {
-    "food": _l("Food"),
-    "rent": _l("Rent or a place to stay"),
-    "medical": _l("Health and medicine"),
-    "transport": _l("Transport"),
-    "legal": _l("Legal help"),
-    "phone-data": _l("Phone or data"),
-    "other": _l("Something else"),
-}
-METHOD_LABELS = {
-    "cash": _l("Cash, picked up in person"),
-    "mobile-money": _l("Mobile money"),
-    "bank-transfer": _l("Bank transfer"),
-    "voucher": _l("Voucher or gift card"),
-    "in-kind": _l("A parcel of food or goods"),
-}
-#: (what the state is called, what it means for the person)
-STATE_WORDS = {
-    states.SUBMITTED: (_l("Waiting for the committee"), _l("The committee has your request and will look at it soon.")),
-    states.APPROVED: (_l("Approved"), _l("The committee said yes. The money is being set aside for you.")),
-    states.RESERVED: (
-        _l("Approved, money set aside"),
-        _l("The money is set aside for you. The committee will arrange how you receive it."),
-    ),
-    states.WAITLISTED: (
-        _l("Approved, waiting for money"),
-        _l(
-            "The committee said yes, but the fund is empty right now. "
-            "You are on the waiting list and will be paid in turn as gifts arrive."
-        ),
-    ),
-    states.PAID: (_l("Paid"), _l("The committee has recorded that the support was given to you.")),
-    states.DECLINED: (
-        _l("Not approved"),
-        _l("The committee could not approve this request. If they left you a message, it is below. You can ask again."),
-    ),
-    states.WITHDRAWN: (_l("Withdrawn"), _l("You withdrew this request.")),
-    states.EXPIRED: (_l("Closed"), _l("This request waited too long and was closed. You are welcome to ask again.")),
-}
 
 # What the pages say when they cannot do what was asked.
 UNREADABLE = _l("Some of what you sent could not be read. Please check the form and send it again.")

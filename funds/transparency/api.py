@@ -11,12 +11,12 @@ from flask import Response, current_app, jsonify, request, url_for
 
 from funds.books import app_signer
 from funds.db import get_session
+from funds.horizon import current
 from ledger.export import FORMATS
 
 from . import checkpoints, entries, exports, impact, params
 from .blueprint import api, not_public
 from .disclosure import deciders as published_deciders
-from .horizon import current
 
 DEFAULT_LIMIT = 100
 #: a checkpoint of a given size never changes

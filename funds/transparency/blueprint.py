@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from funds.committees.access import public_blueprint
-from funds.donations.pages import secure_headers
+from funds.web.access import public_blueprint
+from funds.web.headers import api_headers, public_headers
 from ledger.errors import LedgerError
 
 from .params import ParameterError
@@ -26,17 +26,14 @@ def _page_headers(response: Response) -> Response:
     response.headers.setdefault("Cache-Control", PUBLIC_CACHE)
     # The language comes from ?lang= or the browser's preference: a shared cache must keep them apart.
     response.vary.add("Accept-Language")
-    return secure_headers(response)
+    return public_headers(response)
 
 
 @api.after_request
 def _api_headers(response: Response) -> Response:
-    # Public data: any site, and any witness's script, may read it (GET only, no credentials).
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    # Public data: any site, and any witness's script, may read it.
     response.headers.setdefault("Cache-Control", PUBLIC_CACHE)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-    return response
+    return api_headers(response)
 
 
 @api.errorhandler(ParameterError)

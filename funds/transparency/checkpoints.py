@@ -13,11 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from funds.donations.receipts import leaf_bytes
+from funds.horizon import Horizon, horizon
 from ledger import audit, schema, store
 from ledger.checkpoint import Signer
 from ledger.receipt import proof_document
-
-from .horizon import Horizon, horizon
 
 CONSISTENCY_FORMAT = "ayni-consistency-proof/1"
 

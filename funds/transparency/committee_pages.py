@@ -9,20 +9,19 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from funds.clock import now
 from funds.committees.access import committee_required, current_member
-from funds.committees.blueprint import CONTENT_SECURITY_POLICY
-from funds.committees.models import now
 from funds.db import get_session
+from funds.web.headers import committee_headers
 
 from . import disclosure
 from .blueprint import pages
 
 
 def _private(response):
-    # A committee page: names of members, never cached or framed.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    return response
+    # A committee page in a public blueprint: set before the blueprint's public headers, which
+    # only fill in what is missing.
+    return committee_headers(response)
 
 
 @pages.get("/committee/transparency")

@@ -18,9 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from funds.committees import membership
-from funds.decisions.audit_trail import COMMITMENT_LENGTH
-from funds.decisions.models import CommitteeSalt
-from funds.pools.models import Committee, Member
+from funds.committees.commitments import COMMITMENT_LENGTH
+from funds.committees.models import Committee, CommitteeSalt, Member
 
 from .models import DecidersDisclosure
 

@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from funds.donations.models import Gift
+from funds.horizon import Horizon
 from funds.pools.models import Pool
 from ledger import schema
 from ledger.entry import Posting
 
 from . import disclosure
-from .horizon import Horizon
 from .redaction import Names, public_details, public_names
 
 #: the most entries one page or API call returns

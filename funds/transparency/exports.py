@@ -15,9 +15,8 @@ from flask import Flask, Response
 from sqlalchemy.orm import Session
 
 from funds.db import snapshot_session
+from funds.horizon import horizon, today
 from ledger import export
-
-from .horizon import horizon, today
 
 CHUNK = 64 * 1024
 SPOOL_IN_MEMORY = 8 * 1024 * 1024

@@ -13,10 +13,10 @@ from flask import Flask
 
 from funds.books import app_signer
 from funds.db import in_transaction
+from funds.horizon import today
 from funds.scheduler import job
 
 from .checkpoints import sign_published
-from .horizon import today
 
 log = logging.getLogger(__name__)
 

@@ -15,15 +15,16 @@ from sqlalchemy import select
 
 from funds.books import app_signer
 from funds.db import get_session
+from funds.horizon import current
 from funds.pools.models import Pool
-from funds.pools.views import CATEGORY_LABELS
-from funds.requests.pages import money, render_problem
+from funds.web.charts import bars
+from funds.web.labels import CATEGORIES as CATEGORY_LABELS
+from funds.web.problems import render_problem
+from funds.web.templating import money
 from ledger.export import FORMATS
 
 from . import checkpoints, entries, impact, params, wording
 from .blueprint import pages
-from .charts import bars
-from .horizon import current
 
 PAGE_SIZE = 50
 

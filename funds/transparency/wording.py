@@ -9,14 +9,14 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from funds.pools.views import CATEGORY_LABELS
-from funds.requests.wording import METHOD_LABELS
+from funds.web.labels import CATEGORIES as CATEGORY_LABELS
+from funds.web.labels import PAYOUT_METHODS as METHOD_LABELS
+from funds.web.labels import ROLES as ROLE_LABELS
 
 from .entries import PublicEntry
 
 SOURCE_LABELS = {"stripe": _l("by card"), "offline": _l("handed to the committee")}
 GIFT_METHOD_LABELS = {"cash": _l("in cash"), "bank-transfer": _l("by bank transfer"), "other": _l("another way")}
-ROLE_LABELS = {"member": _l("member"), "treasurer": _l("treasurer"), "coordinator": _l("coordinator")}
 #: sentences for types whose wording needs no details
 SIMPLE = {
     "refund": _l("Refund to a donor"),

@@ -101,13 +101,13 @@ def prepare(workdir: Path, localstripe) -> tuple[dict, list[dict]]:
     from nacl.public import PrivateKey
     from sqlalchemy.orm import sessionmaker
 
+    from funds.clock import now
     from funds.committees.accounts import create_account
-    from funds.committees.models import now
+    from funds.committees.models import Committee, Member
     from funds.config import Config
     from funds.db import in_transaction, make_engine
     from funds.migrate import upgrade
     from funds.pools.domain import create_pool
-    from funds.pools.models import Committee, Member
 
     url = f"sqlite:///{workdir / 'ayni.sqlite3'}"
     config = Config(database_url=url, password_time_cost=1, password_memory_kib=8192, password_parallelism=1)

@@ -79,9 +79,9 @@ def page_calls(folder: Path, facts: dict, localstripe) -> tuple[dict, object]:
     """For each page, a function that asks for it once and returns the milliseconds it took;
     and a function that releases the app."""
     from app import create_app
+    from funds.clock import now
     from funds.committees import browser_sessions
     from funds.committees.access import SEEN_KEY, TOKEN_KEY
-    from funds.committees.models import now
     from funds.donations.models import Gift
     from funds.stripe_facts import stripe_id
     from funds.stripe_gateway import API_VERSION, StripeGateway

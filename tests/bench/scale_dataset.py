@@ -68,10 +68,10 @@ def _setup(session, config) -> dict:
     """A committee with three signed-in-able members (keys enrolled) and three pools."""
     from nacl.public import PrivateKey
 
+    from funds.clock import now
     from funds.committees.accounts import create_account
-    from funds.committees.models import now
+    from funds.committees.models import Committee, Member
     from funds.pools.domain import create_pool
-    from funds.pools.models import Committee, Member
 
     committee = Committee(name="Bench committee")
     session.add(committee)

@@ -160,12 +160,12 @@ def prepare(events: int, workdir: str, localstripe) -> tuple[dict, list[bytes]]:
     """A migrated SQLite file with one pool, and ``events`` charged gifts at localstripe."""
     from sqlalchemy.orm import sessionmaker
 
+    from funds.committees.models import Committee
     from funds.config import Config
     from funds.db import in_transaction, make_engine
     from funds.donations.models import Gift
     from funds.migrate import upgrade
     from funds.pools.domain import create_pool
-    from funds.pools.models import Committee
     from funds.stripe_facts import stripe_id
     from funds.stripe_gateway import API_VERSION, StripeGateway
 

@@ -17,12 +17,14 @@ import pytest
 from nacl.public import PrivateKey
 from sqlalchemy import func, select
 
-from funds.committees.access import is_public, public
+from funds.clock import now
+from funds.committees.access import is_public
 from funds.committees.invitations import create_invitation
-from funds.committees.models import Invitation, now
+from funds.committees.models import Invitation, Member
 from funds.decisions.models import Vote
-from funds.pools.models import Member, Pool
+from funds.pools.models import Pool
 from funds.requests.models import Request
+from funds.web.access import public
 
 from .conftest import csrf_token
 

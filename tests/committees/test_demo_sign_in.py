@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 
-from funds import demo
+from funds.demo import data as demo
 
 from .conftest import csrf_token
 

@@ -10,8 +10,8 @@ import pyotp
 import pytest
 from sqlalchemy import select, update
 
-from funds.committees.models import Invitation, MemberAccount, now
-from funds.pools.models import Member
+from funds.clock import now
+from funds.committees.models import Invitation, Member, MemberAccount
 
 from .conftest import PASSWORD, csrf_token
 

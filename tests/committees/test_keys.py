@@ -8,7 +8,7 @@ import pytest
 from nacl.public import PrivateKey, SealedBox
 
 from funds.committees import keys
-from funds.pools.models import Member
+from funds.committees.models import Member
 
 from .conftest import csrf_token
 
@@ -73,7 +73,8 @@ def test_the_committee_is_sealed_to_every_member_with_a_key_and_access(app, run,
     def setup(session):
         for member_id, key in private.items():
             session.get(Member, member_id).public_key = bytes(key.public_key)
-        from funds.committees.models import MemberAccount, now
+        from funds.clock import now
+        from funds.committees.models import MemberAccount
 
         session.get(MemberAccount, removed.id).disabled_at = now()
 

@@ -14,9 +14,9 @@ import pytest
 from nacl.public import PublicKey, SealedBox
 from sqlalchemy import select
 
+from funds.clock import now
 from funds.committees.invitations import create_invitation
-from funds.committees.models import now
-from funds.pools.models import Member
+from funds.committees.models import Member
 
 PASSPHRASE = "river stone lantern morning"
 

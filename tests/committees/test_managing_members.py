@@ -8,9 +8,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from funds.committees.models import MemberAccount
-from funds.decisions.audit_trail import commitment_of
-from funds.pools.models import Member
+from funds.committees.commitments import commitment_of
+from funds.committees.models import Member, MemberAccount
 from ledger import schema
 
 from .conftest import csrf_token

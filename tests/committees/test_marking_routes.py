@@ -8,9 +8,11 @@ import pytest
 from flask import Blueprint
 from sqlalchemy import func, select, update
 
-from funds.committees.access import committee_required, current_member, public_blueprint
+from funds.clock import now
+from funds.committees.access import committee_required, current_member
 from funds.committees.jobs import end_stale_sessions
-from funds.committees.models import CommitteeSession, now
+from funds.committees.models import CommitteeSession
+from funds.web.access import public_blueprint
 
 from .conftest import csrf_token
 

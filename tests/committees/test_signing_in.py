@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import update
 
 from app import create_app
-from funds.committees.models import CommitteeSession, MemberAccount, now
+from funds.clock import now
+from funds.committees.models import CommitteeSession, MemberAccount
 
 from .conftest import csrf_token, session_token
 

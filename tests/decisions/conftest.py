@@ -14,9 +14,10 @@ import pytest
 from nacl.public import PrivateKey
 from sqlalchemy import select
 
+from funds.committees.models import Member
 from funds.decisions import reservations
 from funds.pools import accounts
-from funds.pools.models import Member, Pool
+from funds.pools.models import Pool
 from funds.requests import domain as requests_domain
 from ledger import schema, store
 from ledger.entry import Entry, Posting

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from funds.decisions import audit_trail
+from funds.committees import commitments
+from funds.committees.models import Member
 from funds.decisions.models import Grant, Vote
-from funds.pools.models import Member, Pool
+from funds.pools.models import Pool
 from funds.requests.models import Request
 from tests.requests.conftest import TOKEN
 
@@ -154,9 +155,9 @@ def test_the_ledger_names_nobody_but_the_committee_can_reveal_who_decided(peers,
     assert "Ana" not in text and "Bea" not in text
     assert all(re.fullmatch(r"[0-9a-f]{32}", n["member"]) for n in votes)
     assert str(peers.ana.id) not in {str(n["member"]) for n in votes}
-    revealed = run(lambda s: audit_trail.reveal(s, peers.committee_id))
+    revealed = run(lambda s: commitments.reveal(s, peers.committee_id))
     assert [revealed[n["member"]] for n in votes] == [peers.ana.id, peers.bea.id]
     # another committee's salt gives other commitments for the same member id
     other_committee, _ = make_committee("Krakow", "krakow")
-    other = run(lambda s: audit_trail.commitment(s, Member(id=peers.ana.id, committee_id=other_committee)))
+    other = run(lambda s: commitments.commitment(s, Member(id=peers.ana.id, committee_id=other_committee)))
     assert other != votes[0]["member"]

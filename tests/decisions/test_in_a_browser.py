@@ -8,7 +8,8 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from funds.pools.models import Member, Pool
+from funds.committees.models import Member
+from funds.pools.models import Pool
 from funds.requests import domain as requests_domain
 from funds.requests.models import Request, SealedDetails
 from tests.conftest import PASSWORD

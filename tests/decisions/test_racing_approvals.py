@@ -20,12 +20,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from funds.committees.models import Committee, Member
 from funds.db import READ_ONLY, is_retryable, make_engine
 from funds.decisions import reservations, votes
 from funds.decisions.models import Grant, Vote
 from funds.pools import accounts
 from funds.pools.domain import create_pool
-from funds.pools.models import Committee, Member, Pool
+from funds.pools.models import Pool
 from funds.requests.models import Request
 from ledger import audit, store
 from ledger.entry import Entry, Posting

@@ -12,7 +12,7 @@ from app import create_app
 from funds.decisions.jobs import remind_committees
 from funds.decisions.models import Reminder, SealedPayout, Vote
 from funds.requests import domain as requests_domain
-from funds.requests import retention
+from funds.requests import jobs as retention
 from funds.requests.models import Request
 
 from .conftest import notes, post

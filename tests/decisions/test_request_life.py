@@ -29,6 +29,7 @@ from nacl.public import PrivateKey
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.orm import Session
 
+from funds.committees.models import Committee, Member
 from funds.decisions import jobs, payouts, reservations, votes
 from funds.decisions.models import Grant, Vote
 from funds.decisions.refusals import (
@@ -42,7 +43,7 @@ from funds.decisions.refusals import (
 )
 from funds.pools import accounts
 from funds.pools.domain import create_pool
-from funds.pools.models import Committee, Member, Pool
+from funds.pools.models import Pool
 from funds.requests import domain as requests_domain
 from funds.requests.models import Request
 from funds.requests.states import TransitionRefusedError

@@ -17,10 +17,11 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from funds.committees.models import Committee
 from funds.donations.localstripe import LocalStripe
 from funds.donations.models import Gift
 from funds.pools.domain import create_pool
-from funds.pools.models import Committee, Pool
+from funds.pools.models import Pool
 from funds.stripe_gateway import gateway
 from ledger import schema, store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from funds.donations.money import AmountError, format_money, parse_amount, plain_amount, presets
+from funds.money import AmountError, format_money, parse_amount, plain_amount, presets
 
 
 @pytest.mark.parametrize(

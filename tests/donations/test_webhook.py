@@ -11,12 +11,13 @@ import requests
 from nacl.public import PrivateKey
 from sqlalchemy import func, select
 
+from funds.committees.models import Member
 from funds.decisions import votes
 from funds.donations.booking import owed
 from funds.donations.domain import record_offline_gift
 from funds.donations.models import Gift, StripeEvent, StripeMovement
 from funds.pools import accounts
-from funds.pools.models import Member, Pool
+from funds.pools.models import Pool
 from funds.requests import domain as requests_domain
 from funds.requests.models import Request
 from ledger import schema, store

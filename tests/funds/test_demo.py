@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from funds import demo
+from funds.demo import data as demo
 from funds.requests.models import Request
 from ledger import audit
 
@@ -12,7 +12,7 @@ def test_the_demo_fund_has_three_weeks_of_published_books_and_two_requests_waiti
     assert not run(lambda session: demo.seed(session, config))  # once only
 
     ledger = client.get("/ledger").get_data(as_text=True)
-    assert "Paid to a person — Rent (Bank transfer)" in ledger and "Approved by quorum" in ledger
+    assert "Paid to a person — Rent or a place to stay (Bank transfer)" in ledger and "Approved by quorum" in ledger
     assert "Sex workers&#39; collective" in ledger
     pool = client.get("/api/v1/pools/where-most-needed").json
     assert (pool["raised"], pool["paid"], pool["people_supported"]) == (312_000, 290_000, 6)

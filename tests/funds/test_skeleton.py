@@ -5,7 +5,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-import funds.models  # noqa: F401
+import funds.committees.models  # noqa: F401  (every area's tables, as funds/migrations/env.py sees them)
+import funds.decisions.models  # noqa: F401
+import funds.donations.models  # noqa: F401
+import funds.pools.models  # noqa: F401
+import funds.requests.models  # noqa: F401
+import funds.transparency.models  # noqa: F401
 from funds.base import Base
 
 

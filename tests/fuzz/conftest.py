@@ -21,16 +21,16 @@ from sqlalchemy import text
 
 from app import create_app
 from funds.books import app_signer
+from funds.clock import now
 from funds.committees import accounts, browser_sessions
 from funds.committees.access import SEEN_KEY, TOKEN_KEY
-from funds.committees.models import MemberAccount, now
+from funds.committees.models import Committee, Member, MemberAccount
 from funds.config import Config
 from funds.db import in_transaction
 from funds.donations.domain import attach_checkout, record_offline_gift
 from funds.donations.giving_views import MODELS
 from funds.donations.models import Gift, MonthlyGift
 from funds.pools.domain import create_pool
-from funds.pools.models import Committee, Member
 from funds.requests import domain as requests_domain
 from funds.stripe_gateway import gateway
 from ledger import audit

@@ -132,11 +132,11 @@ def _event(event_id: str, intent: dict) -> dict:
 def _seed(session, config, gifts: int, requests: int):
     from nacl.public import PrivateKey
 
+    from funds.clock import now
     from funds.committees import accounts, browser_sessions
-    from funds.committees.models import now
+    from funds.committees.models import Committee, Member
     from funds.donations.models import Gift
     from funds.pools.domain import create_pool
-    from funds.pools.models import Committee, Member
     from funds.requests.models import Request
 
     committee = Committee(name="Crash-test committee")

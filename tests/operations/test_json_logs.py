@@ -6,7 +6,7 @@ import io
 import json
 import logging
 
-from funds.operations.json_logs import use_json
+from funds.json_logs import use_json
 
 ADDRESS = "203.0.113.77"
 AGENT = "Mozilla/5.0 (Linux; Android 9; cheap-phone-model-x)"

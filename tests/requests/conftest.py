@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pytest
 from nacl.public import PrivateKey
 
+from funds.committees.models import Committee, Member
 from funds.pools.domain import create_pool
-from funds.pools.models import Committee, Member
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 CODENAME = re.compile(r'<p class="codename" dir="auto">([^<]+)</p>')

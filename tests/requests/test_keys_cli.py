@@ -7,8 +7,8 @@ import base64
 from nacl.public import PrivateKey
 from sqlalchemy import select
 
-from funds import demo
-from funds.pools.models import Committee, Member
+from funds.committees.models import Committee, Member
+from funds.demo import data as demo
 
 
 def test_an_operator_adds_a_members_public_key_and_replacing_it_must_be_asked_for(app, run):

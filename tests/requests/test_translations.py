@@ -20,7 +20,8 @@ CATALOGUES = ROOT / "funds" / "translations"
 RECIPIENT_SOURCES = [
     ("funds/requests", [("**.py", "python")]),
     ("funds", [("privacy.py", "python")]),
-    ("templates", [("base.html", "jinja2"), ("requests/**.html", "jinja2")]),
+    ("funds/web", [("**.py", "python")]),
+    ("templates", [("base.html", "jinja2"), ("problem.html", "jinja2"), ("requests/**.html", "jinja2")]),
 ]
 KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None}
 

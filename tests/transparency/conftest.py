@@ -18,12 +18,13 @@ import pytest
 from nacl.public import PrivateKey
 
 import ledger.store
+from funds.committees.models import Member
 from funds.decisions import payouts, votes
 from funds.decisions.models import APPROVE, DECLINE
 from funds.donations import booking
 from funds.donations.domain import record_offline_gift
 from funds.donations.models import Gift
-from funds.pools.models import Member, Pool
+from funds.pools.models import Pool
 from funds.requests import domain as requests_domain
 from funds.stripe_facts import Charge
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from funds.horizon import horizon
 from funds.transparency import impact
-from funds.transparency.horizon import horizon
 
 DAY = timedelta(days=1)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from funds.transparency.horizon import horizon
+from funds.horizon import horizon
 from ledger import schema
 
 
@@ -51,7 +51,7 @@ def test_a_visitor_reads_gifts_payouts_and_decisions_without_anyone_named(client
     page = client.get("/ledger").get_data(as_text=True)
     assert "Gift handed to the committee" not in page  # offline gifts say how they came
     assert "Gift in cash — from Zofia from Mokotów" in page
-    assert "Paid to a person — Rent (Bank transfer)" in page
+    assert "Paid to a person — Rent or a place to stay (Bank transfer)" in page
     assert "Approved by quorum (2 approvals, 2 needed)" in page
     assert "A member approved a request" in page
     assert f"request {paid}" not in page

@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import select
 
-from funds.decisions import audit_trail
+from funds.committees import commitments
 from funds.transparency import disclosure
 from ledger import schema
 from tests.committees.conftest import csrf_token
@@ -50,7 +50,7 @@ def test_only_a_coordinator_publishes_who_decides_and_can_stop(client, client_of
 def test_the_published_key_recomputes_the_commitments_the_decisions_wrote(fund, run):
     fund.gift(10_000)
     fund.supported(2_000, "food")
-    ours = run(lambda s: {name: disclosure.commitment(audit_trail.committee_salt(s, fund.committee_id), member_id)
+    ours = run(lambda s: {name: disclosure.commitment(commitments.committee_salt(s, fund.committee_id), member_id)
                           for name, member_id in fund.members.items()})
-    theirs = run(lambda s: {name: audit_trail.commitment(s, fund.member(s, name)) for name in fund.members})
+    theirs = run(lambda s: {name: commitments.commitment(s, fund.member(s, name)) for name in fund.members})
     assert ours == theirs

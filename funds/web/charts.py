@@ -1,6 +1,7 @@
-"""Server-rendered SVG bar charts for the impact report: no JavaScript, no inline styles (the
-CSP forbids them), every colour and size an SVG attribute, each chart titled for screen readers.
-Suppressed figures are not drawn; the chart says how many were left out, never their size."""
+"""Server-rendered SVG bar charts (the pool page, the impact report): no JavaScript, no inline
+styles (the CSP forbids them), every colour and size an SVG attribute, each chart titled for
+screen readers. Suppressed figures are not drawn; the chart says how many were left out, never
+their size."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
-from funds.pools.charts import COLOURS
-
 BAR_HEIGHT = 22
 GAP = 8
 LABEL_WIDTH = 150
 BAR_WIDTH = 300
 AMOUNT_WIDTH = 140
 TEXT = "#1d1d1f"
+COLOURS = ("#8a3b12", "#b5651d", "#6b8e23", "#2e6f8e", "#7a4f9a", "#a0522d", "#5b5b5b")
 
 
 def bars(
@@ -25,13 +25,16 @@ def bars(
     money: Callable[[int], str],
     title: str,
     empty: str,
-    left_out: Callable[[int], str],
+    left_out: Callable[[int], str] | None = None,
 ) -> Markup:
     """A horizontal bar per ``(label, amount)`` in the order given; ``None`` marks a suppressed
-    figure, counted in a note below the chart. ``chart_id`` must be unique on the page."""
+    figure, counted in a note below the chart (``left_out`` words the count). ``chart_id`` must be
+    unique on the page."""
     drawn = [(label, amount) for label, amount in rows if amount]
     suppressed = sum(1 for _, amount in rows if amount is None)
-    note = Markup('<p class="chart-note">{}</p>').format(left_out(suppressed)) if suppressed else Markup("")
+    note = Markup("")
+    if suppressed and left_out:
+        note = Markup('<p class="chart-note">{}</p>').format(left_out(suppressed))
     if not drawn:
         return Markup('<p class="chart-empty">{}</p>').format(empty) + note
     largest = max(amount for _, amount in drawn)
@@ -56,3 +59,9 @@ def bars(
         )
     parts.append("</svg>")
     return Markup("".join(parts)) + note  # noqa: S704 (every text above went through escape())
+
+
+def largest_first(amounts: dict[str, int], labels: dict[str, str]) -> list[tuple[str, int]]:
+    """``{code: amount}`` as chart rows, largest first (ties by code), each code named by ``labels``."""
+    rows = sorted(((code, amount) for code, amount in amounts.items() if amount > 0), key=lambda r: (-r[1], r[0]))
+    return [(labels.get(code, code), amount) for code, amount in rows]

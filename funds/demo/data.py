@@ -13,15 +13,15 @@ from nacl.public import PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from funds.committees.models import Committee, Member
+from funds.decisions import payouts, votes
+from funds.decisions.models import APPROVE, DECLINE
+from funds.donations.domain import record_offline_gift
+from funds.money import plain_amount
+from funds.pools.domain import create_pool
+from funds.pools.models import Pool
+from funds.requests import domain as requests_domain
 from ledger import store
-
-from .decisions import payouts, votes
-from .decisions.models import APPROVE, DECLINE
-from .donations.domain import record_offline_gift
-from .donations.money import plain_amount
-from .pools.domain import create_pool
-from .pools.models import Committee, Member, Pool
-from .requests import domain as requests_domain
 
 #: how many days before today the demo fund began
 HISTORY_DAYS = 21
@@ -149,8 +149,9 @@ DEMO_TOTP_SECRET = "AYNIDEMOAYNIDEMOAYNIDEMOAYNIDEMO"  # noqa: S105 - published 
 
 def seed_logins(session: Session, config) -> bool:
     """Give the demo committee's members sign-ins (once); returns False if they had them."""
-    from .committees.accounts import create_account
-    from .committees.models import MemberAccount, now
+    from funds.clock import now
+    from funds.committees.accounts import create_account
+    from funds.committees.models import MemberAccount
 
     added = False
     for name, login in DEMO_LOGINS:

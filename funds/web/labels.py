@@ -1,0 +1,57 @@
+"""The words people read for the service's fixed codes, in their language: one place, so a pool
+page, a request form and the public ledger never name the same thing differently."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+#: what a request is for (funds.vocabulary.CATEGORIES)
+CATEGORIES = {
+    "food": _l("Food"),
+    "rent": _l("Rent or a place to stay"),
+    "medical": _l("Health and medicine"),
+    "transport": _l("Transport"),
+    "legal": _l("Legal help"),
+    "phone-data": _l("Phone or data"),
+    "other": _l("Something else"),
+}
+#: how a person receives support (funds.vocabulary.PAYOUT_METHODS)
+PAYOUT_METHODS = {
+    "cash": _l("Cash, picked up in person"),
+    "mobile-money": _l("Mobile money"),
+    "bank-transfer": _l("Bank transfer"),
+    "voucher": _l("Voucher or gift card"),
+    "in-kind": _l("A parcel of food or goods"),
+}
+#: a request's state: (what it is called, what it means for the person) (funds.requests.states)
+REQUEST_STATES = {
+    "submitted": (_l("Waiting for the committee"), _l("The committee has your request and will look at it soon.")),
+    "approved": (_l("Approved"), _l("The committee said yes. The money is being set aside for you.")),
+    "reserved": (
+        _l("Approved, money set aside"),
+        _l("The money is set aside for you. The committee will arrange how you receive it."),
+    ),
+    "waitlisted": (
+        _l("Approved, waiting for money"),
+        _l(
+            "The committee said yes, but the fund is empty right now. "
+            "You are on the waiting list and will be paid in turn as gifts arrive."
+        ),
+    ),
+    "paid": (_l("Paid"), _l("The committee has recorded that the support was given to you.")),
+    "declined": (
+        _l("Not approved"),
+        _l("The committee could not approve this request. If they left you a message, it is below. You can ask again."),
+    ),
+    "withdrawn": (_l("Withdrawn"), _l("You withdrew this request.")),
+    "expired": (_l("Closed"), _l("This request waited too long and was closed. You are welcome to ask again.")),
+}
+#: what a line of a pool's books is (the pool page's recent lines)
+LEDGER_LINES = {
+    "gift": _l("Gift"), "refund": _l("Refund to a donor"), "dispute-withdrawn": _l("Disputed by a donor's bank"),
+    "dispute-reinstated": _l("Dispute won, money back"), "payout": _l("Paid to a person"),
+    "reserve": _l("Set aside for an approved request"), "settle": _l("Paid to a person"),
+    "void": _l("Set-aside released"),
+}
+#: committee roles (funds.committees.models.ROLES)
+ROLES = {"member": _l("member"), "treasurer": _l("treasurer"), "coordinator": _l("coordinator")}

@@ -1,0 +1,42 @@
+"""What every template may use, registered once for the whole app: dates in the reader's
+language, the labels people read, and this page in another language."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale
+
+from funds.money import format_money, plain_amount
+
+from . import labels
+
+
+def language_url(lang: str) -> str:
+    """This page in another language: same address and query, ``lang`` replaced."""
+    if request.endpoint and request.method in ("GET", "HEAD"):
+        path = request.view_args or {}
+        # a query parameter named like a part of the path cannot change the path
+        args = {key: value for key, value in request.args.items() if key != "lang" and key not in path}
+        return url_for(request.endpoint, **path, **args, lang=lang)
+    return f"{request.path}?lang={lang}"
+
+
+def money(minor: int, currency: str) -> str:
+    """An amount in the page's language."""
+    return format_money(minor, currency, str(get_locale() or "en"))
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(money, "money")
+    app.add_template_filter(plain_amount, "plain_amount")
+    app.jinja_env.globals.update(
+        money=money,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_timedelta=format_timedelta,
+        language_url=language_url,
+        category_labels=labels.CATEGORIES,
+        method_labels=labels.PAYOUT_METHODS,
+        state_words=labels.REQUEST_STATES,
+        line_labels=labels.LEDGER_LINES,
+    )
