@@ -7,6 +7,7 @@ failure count that leads to the lockout.
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import segno
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -22,10 +23,17 @@ from .forms import CodeForm, ConfirmForm, SignInForm
 from .models import now
 
 NEXT_KEY = "committee_next"
+#: app.extensions key of a ``() -> datetime`` (UTC) the sign-in checks read; tests fix it to a moment
+CLOCK = "ayni.committees.sign_in_clock"
 
 
 def _config():
     return current_app.extensions["ayni.config"]
+
+
+def _now() -> datetime:
+    """The moment passwords and codes are checked at (TOTP step, lockout): the app's clock."""
+    return current_app.extensions.get(CLOCK, now)()
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -38,7 +46,9 @@ def login():
     refused = False
     if form.validate_on_submit():
         try:
-            account = accounts.check_password(get_session(), _config(), form.login_name.data, form.password.data, now())
+            account = accounts.check_password(
+                get_session(), _config(), form.login_name.data, form.password.data, _now()
+            )
         except accounts.SignInError:
             refused = True
         else:
@@ -60,7 +70,7 @@ def code():
     refused = False
     if form.validate_on_submit():
         try:
-            accounts.check_code(get_session(), _config(), visit.account, form.code.data, now())
+            accounts.check_code(get_session(), _config(), visit.account, form.code.data, _now())
         except accounts.SignInError:
             refused = True
         else:
@@ -80,7 +90,7 @@ def enrol():
     refused = False
     if form.validate_on_submit():
         try:
-            accounts.check_code(get_session(), _config(), visit.account, form.code.data, now())
+            accounts.check_code(get_session(), _config(), visit.account, form.code.data, _now())
         except accounts.SignInError:
             refused = True
         else:
