@@ -17,21 +17,32 @@ import hashlib
 import hmac
 import secrets
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from flask import Flask, request
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+#: app.extensions key of a ``() -> date`` giving today's UTC date, read at every count (tests move it)
+CLOCK = "ayni.ratelimit.today"
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
 
 class DailyKey:
-    """The in-memory key that turns an address into an unlinkable counter name."""
+    """The in-memory key that turns an address into an unlinkable counter name.
 
-    def __init__(self) -> None:
+    ``today`` says which UTC day it is; the first count on a new day replaces the key.
+    """
+
+    def __init__(self, today: Callable[[], date] = utc_today) -> None:
+        self._today = today
         self._lock = threading.Lock()
         self._on_rotate: list = []
         self._key = secrets.token_bytes(32)
-        self._day = datetime.now(UTC).date()
+        self._day = today()
 
     def on_rotate(self, callback) -> None:
         self._on_rotate.append(callback)
@@ -40,12 +51,12 @@ class DailyKey:
         """Forget the key (and, through callbacks, every counter made with it)."""
         with self._lock:
             self._key = secrets.token_bytes(32)
-            self._day = today or datetime.now(UTC).date()
+            self._day = today or self._today()
         for callback in self._on_rotate:
             callback()
 
     def counter_name(self, address: str) -> str:
-        today = datetime.now(UTC).date()
+        today = self._today()
         if today != self._day:
             self.rotate(today)
         return hmac.new(self._key, address.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -57,7 +68,7 @@ def init_app(app: Flask) -> Limiter:
     config = app.extensions["ayni.config"]
     if config.proxy_count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_count)
-    key = DailyKey()
+    key = DailyKey(lambda: app.extensions.get(CLOCK, utc_today)())
 
     def client_counter() -> str:
         return key.counter_name(request.remote_addr or "unknown")

@@ -7,6 +7,7 @@ failure count that leads to the lockout.
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import segno
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -25,10 +26,17 @@ from .forms import CodeForm, ConfirmForm, SignInForm
 NEXT_KEY = "committee_next"
 #: where a signed-in member lands: the committee dashboard (its pools and what waits for them)
 HOME = "decisions.dashboard"
+#: app.extensions key of a ``() -> datetime`` (UTC) the sign-in checks read; tests fix it to a moment
+CLOCK = "ayni.committees.sign_in_clock"
 
 
 def _config():
     return current_app.extensions["ayni.config"]
+
+
+def _now() -> datetime:
+    """The moment passwords and codes are checked at (TOTP step, lockout): the app's clock."""
+    return current_app.extensions.get(CLOCK, now)()
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -41,7 +49,9 @@ def login():
     refused = False
     if form.validate_on_submit():
         try:
-            account = accounts.check_password(get_session(), _config(), form.login_name.data, form.password.data, now())
+            account = accounts.check_password(
+                get_session(), _config(), form.login_name.data, form.password.data, _now()
+            )
         except accounts.SignInError:
             refused = True
         else:
@@ -57,7 +67,7 @@ def _second_step(visit, form: CodeForm) -> bool | None:
     if not form.validate_on_submit():
         return None
     try:
-        accounts.check_code(get_session(), _config(), visit.account, form.code.data, now())
+        accounts.check_code(get_session(), _config(), visit.account, form.code.data, _now())
     except accounts.SignInError:
         return False
     sign_in(visit.member.id, two_factor=True)
@@ -73,17 +83,11 @@ def code():
     if not visit.account.enrolled:
         return redirect(url_for(".enrol"))
     form = CodeForm()
-    refused = False
-    if form.validate_on_submit():
-        try:
-            accounts.check_code(get_session(), _config(), visit.account, form.code.data, now())
-        except accounts.SignInError:
-            refused = True
-        else:
-            target = session.get(NEXT_KEY, "")
-            sign_in(visit.member.id, two_factor=True)
-            return redirect(safe_next(target, url_for(HOME)))
-    return render_template("committees/code.html", form=form, refused=refused)
+    target = session.get(NEXT_KEY, "")
+    accepted = _second_step(visit, form)
+    if accepted:
+        return redirect(safe_next(target, url_for(HOME)))
+    return render_template("committees/code.html", form=form, refused=accepted is False)
 
 
 @blueprint.route("/two-factor", methods=["GET", "POST"])

@@ -71,17 +71,37 @@ def lived_fund(app, run, fund):
 
 
 class Audit:
-    """Opens pages and keeps every blocking violation, so one run reports all of them."""
+    """Opens pages and keeps every blocking violation, so one run reports all of them.
+
+    Each page is first checked to be the one meant: the status it should open with (200, or the
+    status of a refused form or a missing page) at the address it should end on, so a broken link
+    or a lost session cannot have axe audit a not-found or sign-in page in its place.
+    """
 
     def __init__(self, page, base: str, lang: str):
         self.page, self.base, self.lang = page, base, lang
         self.checked: list[str] = []
         self.violations: list[str] = []
 
-    def open(self, path: str, what: str) -> None:
+    def open(self, path: str, what: str, *, status: int = 200) -> None:
         joiner = "&" if "?" in path else "?"
-        self.page.goto(f"{self.base}{path}{joiner}lang={self.lang}")
+        address = f"{path}{joiner}lang={self.lang}"
+        response = self.page.goto(f"{self.base}{address}")
+        self.arrived(what, response, status, address)
         self.check(what)
+
+    def submit(self, what: str, form: str = "main form", *, status: int = 200, at: str, showing: str = "main") -> None:
+        """Press the form's submit button; the answer must be ``status`` at address ``at``, showing ``showing``."""
+        with self.page.expect_navigation() as navigation:
+            self.page.locator(f"{form} button[type=submit]").last.click()
+        self.arrived(what, navigation.value, status, at)
+        assert self.page.locator(showing).count() > 0, f"{what}: the page does not show {showing}"
+        self.check(what)
+
+    def arrived(self, what: str, response, status: int, address: str) -> None:
+        assert response is not None, f"{what}: no page was loaded"
+        arrived = (response.status, self.page.url.removeprefix(self.base))
+        assert arrived == (status, address), f"{what}: answered {arrived[0]} at {arrived[1]}, not {status} at {address}"
 
     def check(self, what: str) -> None:
         self.page.wait_for_load_state("load")
@@ -93,10 +113,6 @@ class Audit:
                 nodes = "\n      ".join(found["nodes"][:5])
                 self.violations.append(f"{what} [{self.lang}]: {found['id']} ({found['impact']}) {found['help']}"
                                        f"\n      {nodes}")
-
-    def submit(self, what: str, form: str = "main form") -> None:
-        self.page.locator(f"{form} button[type=submit]").last.click()
-        self.check(what)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -110,32 +126,33 @@ def test_every_public_and_recipient_page_has_no_serious_barrier(axe_page, live_s
     visit.open(f"/pools/{slug}", "pool page")
     visit.open(f"/pools/{slug}/give", "give page")
     page.fill("input[name=custom_amount]", "twenty")
-    visit.submit("give page, refused")
+    visit.submit("give page, refused", status=400, at=f"/pools/{slug}/give?lang={lang}",
+                 showing="input[name=custom_amount]")
     visit.open(f"/gifts/{receipt}", "receipt")
     visit.open(f"/monthly/{monthly}", "a monthly gift")
-    visit.open("/pools/no-such-pool", "a page that is not there")
+    visit.open("/pools/no-such-pool", "a page that is not there", status=404)
 
     visit.open("/request", "request form")
-    visit.submit("request form with errors")
+    visit.submit("request form with errors", status=422, at="/request", showing="#amount")
     page.fill("#amount", "40")
     page.check("input[name=category][value=food]")
     page.check("input[name=method][value=cash]")
     page.fill("#contact", "I will check back here")
-    visit.submit("codename page")
+    visit.submit("codename page", at="/request", showing=".codename")
     codename = page.locator(".codename").inner_text().strip()
     page.fill("#typed", "not my codename at all")
-    visit.submit("codename page, mistyped")
+    visit.submit("codename page, mistyped", status=422, at="/request/confirm", showing="#typed")
     page.fill("#typed", codename)
-    visit.submit("request saved")
+    visit.submit("request saved", at="/request/confirm")
 
     visit.open("/status", "status form")
     page.fill("#codename", "no such codename here")
-    visit.submit("status form with errors")
+    visit.submit("status form with errors", status=404, at="/status", showing="#codename")
     page.fill("#codename", codename)
-    visit.submit("status of a new request")
+    visit.submit("status of a new request", at="/status")
     visit.open("/status", "status form, again")
     page.fill("#codename", next(iter(fund.codenames.values())))
-    visit.submit("status of a paid request")
+    visit.submit("status of a paid request", at="/status")
 
     visit.open("/ledger", "public ledger")
     visit.open("/ledger/entries/0", "a ledger entry")
@@ -145,7 +162,7 @@ def test_every_public_and_recipient_page_has_no_serious_barrier(axe_page, live_s
     visit.open("/committee/login", "committee sign-in")
     page.fill("input[name=login_name]", "nobody")
     page.fill("input[name=password]", "wrong")
-    visit.submit("committee sign-in, refused")
+    visit.submit("committee sign-in, refused", at="/committee/login", showing="input[name=password]")
 
     assert visit.violations == [], "\n".join(visit.violations)
     assert len(visit.checked) == 24
@@ -177,9 +194,9 @@ def test_every_committee_page_has_no_serious_barrier(axe_page, live_server, live
     visit.open("/committee/login", "committee sign-in")
     page.fill("#login_name", dora.login_name)
     page.fill("#password", PASSWORD)
-    visit.submit("second step of signing in", "form:has(#password)")
+    visit.submit("second step of signing in", "form:has(#password)", at="/committee/login/code", showing="#code")
     page.fill("#code", pyotp.TOTP(dora.totp_secret).now())
-    visit.submit("dashboard, signed in", "form:has(#code)")
+    visit.submit("dashboard, signed in", "form:has(#code)", at="/committee/")
 
     visit.open("/committee/queue", "queue")
     visit.open(f"/committee/requests/{waiting}", "a request waiting for votes")
@@ -187,11 +204,13 @@ def test_every_committee_page_has_no_serious_barrier(axe_page, live_server, live
     visit.open("/committee/members", "members")
     visit.open("/committee/key", "key page")
     visit.open("/committee/pools/new", "new pool")
-    visit.submit("new pool, refused", "form:has(#slug)")
+    visit.submit("new pool, refused", "form:has(#slug)", status=400, at=f"/committee/pools/new?lang={lang}",
+                 showing="#slug")
     visit.open(f"/committee/pools/{slug}/edit", "editing a pool")
     visit.open(f"/committee/pools/{slug}/offline-gifts/new", "recording an offline gift")
     page.fill("#amount", "zero")
-    visit.submit("offline gift, refused", "form:has(#amount)")
+    visit.submit("offline gift, refused", "form:has(#amount)", status=400,
+                 at=f"/committee/pools/{slug}/offline-gifts/new?lang={lang}", showing="#amount")
     visit.open("/committee/transparency", "publishing who decides")
 
     assert visit.violations == [], "\n".join(visit.violations)

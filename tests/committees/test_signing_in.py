@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from app import create_app
 from funds.clock import now
+from funds.committees import signin_pages
 from funds.committees.models import CommitteeSession, MemberAccount
 
 from .conftest import csrf_token, session_token
@@ -52,19 +53,52 @@ def test_the_session_id_changes_at_each_step_of_signing_in(client, make_committe
     assert client.get("/committee/").status_code == 302
 
 
-def test_a_totp_code_works_only_once(client, make_committee, make_member, account_of):
+TOTP_STEP = 30  #: seconds
+
+
+class SignInClock:
+    """The moment the sign-in pages check codes at, held by the test: no TOTP step ends mid-test."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def next_step(self) -> None:
+        self.moment += timedelta(seconds=TOTP_STEP)
+
+
+@pytest.fixture
+def sign_in_clock(app) -> SignInClock:
+    # Ten seconds into a step, as a member's phone and the server would both see it.
+    clock = SignInClock(datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC))
+    app.extensions[signin_pages.CLOCK] = clock
+    return clock
+
+
+def test_a_totp_code_works_only_once(client, make_committee, make_member, account_of, sign_in_clock):
     committee_id, _ = make_committee("Warsaw", "warsaw")
     ala = make_member(committee_id)
-    code = ala.code()
+    totp = pyotp.TOTP(ala.totp_secret)
+    step = totp.timecode(sign_in_clock.moment)
+    code = totp.generate_otp(step)
     assert sign_in_with_forms(client, ala, code).location == "/committee/"
+    assert account_of(ala).totp_last_step == step
     client.post("/committee/logout", data={"csrf_token": csrf_token(client)})
     replay = sign_in_with_forms(client, ala, code)
     assert replay.status_code == 200
     assert "not right" in replay.get_data(as_text=True)
     assert client.get("/committee/").status_code == 302
-    assert account_of(ala).totp_last_step == pyotp.TOTP(ala.totp_secret).timecode(datetime.now())
     # the next step's code (within the allowed clock drift) is still accepted
-    assert sign_in_with_forms(client, ala, ala.code(offset_steps=1)).location == "/committee/"
+    assert sign_in_with_forms(client, ala, totp.generate_otp(step + 1)).location == "/committee/"
+    assert account_of(ala).totp_last_step == step + 1
+    client.post("/committee/logout", data={"csrf_token": csrf_token(client)})
+    # A step later both codes are still within the drift the server allows, and both were used.
+    sign_in_clock.next_step()
+    for used in (code, totp.generate_otp(step + 1)):
+        assert "not right" in sign_in_with_forms(client, ala, used).get_data(as_text=True)
+    assert client.get("/committee/").status_code == 302
 
 
 @pytest.mark.sqlite_only
@@ -98,14 +132,18 @@ def test_repeated_failures_pause_the_account_then_it_works_again(client, run, ma
 
 
 @pytest.mark.sqlite_only
-def test_wrong_codes_count_towards_the_pause(client, make_committee, make_member, account_of):
+def test_wrong_codes_count_towards_the_pause(client, make_committee, make_member, account_of, sign_in_clock):
     committee_id, _ = make_committee("Warsaw", "warsaw")
     ala = make_member(committee_id)
+    totp = pyotp.TOTP(ala.totp_secret)
+    step = totp.timecode(sign_in_clock.moment)
+    accepted_now = {totp.generate_otp(near) for near in range(step - 1, step + 2)}
+    wrong = next(code for code in ("000000", "111111", "222222", "333333") if code not in accepted_now)
     for _ in range(5):
-        sign_in_with_forms(client, ala, code="000000" if ala.code() != "000000" else "111111")
+        sign_in_with_forms(client, ala, code=wrong)
     assert account_of(ala).locked_until is not None
     # the right code is refused while paused
-    assert sign_in_with_forms(client, ala).status_code == 200
+    assert sign_in_with_forms(client, ala, totp.generate_otp(step)).status_code == 200
     assert client.get("/committee/").status_code == 302
 
 
@@ -194,15 +232,17 @@ def test_a_form_without_its_csrf_token_is_refused(client, make_committee, make_m
 
 
 @pytest.mark.sqlite_only
-def test_sign_in_never_redirects_to_another_site(client, make_committee, make_member):
+def test_sign_in_never_redirects_to_another_site(client, make_committee, make_member, sign_in_clock):
     committee_id, _ = make_committee("Warsaw", "warsaw")
     ala = make_member(committee_id)
+    totp = pyotp.TOTP(ala.totp_secret)
+    first_step = totp.timecode(sign_in_clock.moment)
     for step, (target, expected) in enumerate((("//evil.example/", "/committee/"),
                                                 ("/committee/members", "/committee/members"))):
         client.post("/committee/login", data={"csrf_token": csrf_token(client, "/committee/login"),
                                               "login_name": ala.login_name, "password": ala.password,
                                               "next": target})
         response = client.post("/committee/login/code", data={
-            "csrf_token": csrf_token(client, "/committee/login/code"), "code": ala.code(offset_steps=step)})
+            "csrf_token": csrf_token(client, "/committee/login/code"), "code": totp.generate_otp(first_step + step)})
         assert response.location == expected
         client.post("/committee/logout", data={"csrf_token": csrf_token(client)})

@@ -1,5 +1,6 @@
 """Two members approve the same 50 requests at the same moment, from two processes, against a
 pool with money for 10: exactly 10 are reserved, 40 wait, and the pool is never seen below zero.
+A barrier between the processes, not the wall clock, releases both members' n-th votes together.
 Then gifts arrive in both processes at once and fund the waitlist strictly in approval order.
 On SQLite and on PostgreSQL.
 """
@@ -57,7 +58,11 @@ def _available(factory: sessionmaker, pool_id: int) -> int:
         return accounts.pool_available(session, pool_id).available
 
 
-def member_process(url, worker, member_id, pool_id, request_ids, start, approved, gifts_start, results) -> None:
+#: seconds a process waits for the other at a barrier: only a dead or stuck process takes this long
+PATIENCE = 300
+
+
+def member_process(url, worker, member_id, pool_id, request_ids, turn, approved, gifts_start, results) -> None:
     """One member's browser, pressing "approve" on every request, then a treasurer booking gifts."""
     try:
         engine = make_engine(url)
@@ -66,9 +71,8 @@ def member_process(url, worker, member_id, pool_id, request_ids, start, approved
         report = {"worker": worker, "decided": [], "lowest": None}
         order = list(request_ids)
         random.Random(worker).shuffle(order)
-        start.wait(timeout=60)
-        report["began"] = time.monotonic()
         for request_id in order:
+            turn.wait(timeout=PATIENCE)  # both members press "approve" at once, every time
             outcome = _with_retries(
                 factory,
                 lambda s, r=request_id: votes.cast(
@@ -79,10 +83,9 @@ def member_process(url, worker, member_id, pool_id, request_ids, start, approved
                 report["decided"].append(outcome.state)
             seen = _available(factory, pool_id)
             report["lowest"] = seen if report["lowest"] is None else min(report["lowest"], seen)
-        report["ended"] = time.monotonic()
 
-        approved.wait(timeout=60)
-        gifts_start.wait(timeout=60)
+        approved.wait(timeout=PATIENCE)
+        gifts_start.wait(timeout=PATIENCE)
         for n in range(GIFTS_EACH):
 
             def give(session, n=n):
@@ -102,7 +105,7 @@ def member_process(url, worker, member_id, pool_id, request_ids, start, approved
         results.put(report)
     except BaseException:
         results.put({"worker": worker, "error": traceback.format_exc()})
-        for barrier in (start, approved, gifts_start):
+        for barrier in (turn, approved, gifts_start):
             barrier.abort()
         raise
 
@@ -153,13 +156,13 @@ def test_racing_approvals_reserve_exactly_what_the_pool_holds_and_gifts_fund_the
     engine = make_engine(database_url)
     pool_id, member_ids, request_ids = _prepare(engine)
     context = multiprocessing.get_context("spawn")
-    start = context.Barrier(2)
+    turn = context.Barrier(2)
     approved, gifts_start = context.Barrier(3), context.Barrier(3)
     results = context.Queue()
     workers = [
         context.Process(
             target=member_process,
-            args=(database_url, n, member_ids[n], pool_id, request_ids, start, approved, gifts_start, results),
+            args=(database_url, n, member_ids[n], pool_id, request_ids, turn, approved, gifts_start, results),
         )
         for n in range(2)
     ]
@@ -168,7 +171,7 @@ def test_racing_approvals_reserve_exactly_what_the_pool_holds_and_gifts_fund_the
     waiting_in_order: list[int] = []
     try:
         try:
-            approved.wait(timeout=120)
+            approved.wait(timeout=PATIENCE)
             states = _states(engine)
             with Session(engine) as session:
                 waiting_in_order = list(
@@ -180,10 +183,10 @@ def test_racing_approvals_reserve_exactly_what_the_pool_holds_and_gifts_fund_the
                     )
                 )
                 between = accounts.pool_available(session, pool_id)
-            gifts_start.wait(timeout=60)
+            gifts_start.wait(timeout=PATIENCE)
         except threading.BrokenBarrierError:
             pass  # a worker died: its report says why
-        reports = [results.get(timeout=120) for _ in workers]
+        reports = [results.get(timeout=PATIENCE) for _ in workers]
     finally:
         for process in workers:
             process.join(timeout=30)
@@ -196,8 +199,6 @@ def test_racing_approvals_reserve_exactly_what_the_pool_holds_and_gifts_fund_the
     assert sorted(states.values()) == ["reserved"] * AFFORDABLE + ["waitlisted"] * 40
     assert (between.balance, between.held) == (PRICE * AFFORDABLE, PRICE * AFFORDABLE)
     assert min(r["lowest"] for r in reports) >= 0
-    first, second = reports
-    assert first["began"] < second["ended"] and second["began"] < first["ended"], "the members did not race"
 
     # Ten gifts from two processes at once funded the ten oldest approvals on the waitlist, no others.
     after = _states(engine)

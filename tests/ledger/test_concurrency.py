@@ -1,7 +1,8 @@
 """However many approvals race, a pool never pays out more than it holds.
 
-Two OS processes, each with its own engine, are released together and each tries 25
-reservations of 1.00 EUR against a protected pool holding 10.00 EUR: exactly 10 are granted,
+Two OS processes, each with its own engine, each try 25 reservations of 1.00 EUR against a
+protected pool holding 10.00 EUR, released together for every attempt (a barrier between the
+processes, not the wall clock, makes them race each time): exactly 10 are granted,
 the other 40 are refused with InsufficientFunds, and the pool is never seen below zero. Then
 both deliver the same ten gifts (Stripe sends webhooks at least once): each is booked once.
 On SQLite and on PostgreSQL.
@@ -55,17 +56,21 @@ def _available(factory: sessionmaker) -> int:
         return store.balance(session, AVAILABLE).available
 
 
-def race(url: str, worker: int, start, reserved, gifts_start, results) -> None:
-    """One committee member's process: reserve in turn, then redeliver the same gifts."""
+#: seconds a process waits for the other at a barrier: only a dead or stuck process takes this long
+PATIENCE = 300
+
+
+def race(url: str, worker: int, turn, reserved, gifts_start, results) -> None:
+    """One committee member's process: reserve, each time together with the other, then redeliver
+    the same gifts."""
     try:
         engine = make_engine(url)
         factory = sessionmaker(engine, expire_on_commit=False)
         _available(factory)  # connect before the start, so the race is the reservations
         report = {"worker": worker, "granted": 0, "refused": 0, "retries": 0, "lowest": None}
         hold = (Posting(AVAILABLE, "EUR", -PRICE), Posting(PAID, "EUR", PRICE))
-        start.wait(timeout=60)
-        report["began"] = time.monotonic()
         for n in range(ATTEMPTS_EACH):
+            turn.wait(timeout=PATIENCE)  # both processes start their n-th attempt at once
             try:
                 report["retries"] += _with_retries(
                     factory, lambda s, n=n: store.reserve(s, f"request:{worker}:{n}", hold)
@@ -76,10 +81,9 @@ def race(url: str, worker: int, start, reserved, gifts_start, results) -> None:
                 report["refused"] += 1
             seen = _available(factory)
             report["lowest"] = seen if report["lowest"] is None else min(report["lowest"], seen)
-        report["ended"] = time.monotonic()
 
-        reserved.wait(timeout=60)  # the test reads the pool between the races
-        gifts_start.wait(timeout=60)
+        reserved.wait(timeout=PATIENCE)  # the test reads the pool between the races
+        gifts_start.wait(timeout=PATIENCE)
         booked = []
         for n in range(GIFTS):
             gift = Entry(
@@ -95,7 +99,7 @@ def race(url: str, worker: int, start, reserved, gifts_start, results) -> None:
         results.put(report)
     except BaseException:
         results.put({"worker": worker, "error": traceback.format_exc()})
-        for barrier in (start, reserved, gifts_start):
+        for barrier in (turn, reserved, gifts_start):
             barrier.abort()  # so nobody waits for a process that died
         raise
 
@@ -118,11 +122,11 @@ def test_racing_approvals_never_overdraw_a_pool_and_redelivered_gifts_book_once(
         session.commit()
 
     context = multiprocessing.get_context("spawn")
-    start = context.Barrier(WORKERS)
+    turn = context.Barrier(WORKERS)
     reserved, gifts_start = context.Barrier(WORKERS + 1), context.Barrier(WORKERS + 1)
     results = context.Queue()
     workers = [
-        context.Process(target=race, args=(database_url, n, start, reserved, gifts_start, results))
+        context.Process(target=race, args=(database_url, n, turn, reserved, gifts_start, results))
         for n in range(WORKERS)
     ]
     for process in workers:
@@ -130,13 +134,13 @@ def test_racing_approvals_never_overdraw_a_pool_and_redelivered_gifts_book_once(
     try:
         available_between_races = None
         try:
-            reserved.wait(timeout=120)
+            reserved.wait(timeout=PATIENCE)
             with Session(engine) as session:
                 available_between_races = store.balance(session, AVAILABLE)
-            gifts_start.wait(timeout=60)
+            gifts_start.wait(timeout=PATIENCE)
         except threading.BrokenBarrierError:
             pass  # a worker died: its report says why
-        reports = [results.get(timeout=120) for _ in workers]
+        reports = [results.get(timeout=PATIENCE) for _ in workers]
     finally:
         for process in workers:
             process.join(timeout=30)
@@ -151,10 +155,8 @@ def test_racing_approvals_never_overdraw_a_pool_and_redelivered_gifts_book_once(
     assert sum(r["granted"] for r in reports) == AFFORDABLE
     assert sum(r["refused"] for r in reports) == WORKERS * ATTEMPTS_EACH - AFFORDABLE
     assert min(r["lowest"] for r in reports) >= 0
-    # The two processes really ran at the same time.
-    first, second = reports
-    assert first["began"] < second["ended"] and second["began"] < first["ended"]
     # Both saw each redelivered gift booked at the same place.
+    first, second = reports
     assert first["gift_seqs"] == second["gift_seqs"]
 
     with Session(engine) as session:
