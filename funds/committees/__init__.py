@@ -9,12 +9,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Deny by default (the guard and CSRF), the committee pages, jobs and commands."""
     from . import access, jobs  # noqa: F401  (jobs registers the area's jobs)
-    from .blueprint import blueprint
     from .cli import committee_cli
+    from .views import blueprint, join, keys, members, signin  # noqa: F401  (each adds its routes)
 
     access.init_app(app)
-    # each module adds its routes to the blueprint
-    from . import join_pages, key_pages, member_pages, signin_pages  # noqa: F401
-
     app.register_blueprint(blueprint)
     app.cli.add_command(committee_cli)

@@ -8,11 +8,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The committee's dashboard, queue, request and payout pages, and the decisions' jobs."""
-    from . import (  # noqa: F401  (each adds its routes)
-        jobs,  # noqa: F401  (registers reminders, expiry and the waitlist job)
-        payout_pages,
-        queue_pages,
-    )
-    from .blueprint import blueprint
+    from . import jobs  # noqa: F401  (registers reminders, expiry and the waitlist job)
+    from .views import blueprint, payouts, queue  # noqa: F401  (each adds its routes)
 
     app.register_blueprint(blueprint)

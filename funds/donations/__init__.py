@@ -12,14 +12,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Pool pages, giving, receipts, offline gifts, the Stripe webhook and its reconciliation job."""
-    from . import (  # noqa: F401  (they add routes)
-        giving_views,
-        jobs,  # noqa: F401  (registers reconcile-stripe)
-        offline_views,
-        pool_views,
-        receipt_views,
-        webhook,
-    )
-    from .pages import blueprint
+    from . import jobs  # noqa: F401  (registers reconcile-stripe)
+    from .views import blueprint, giving, offline, pools, receipts, webhook  # noqa: F401  (they add routes)
 
     app.register_blueprint(blueprint)

@@ -9,10 +9,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """/healthz, ``flask backup``, ``flask restore`` and ``flask scheduler``."""
-    from . import health
+    from . import views
     from .cli import backup_command, restore_command, scheduler_command
 
-    app.register_blueprint(health.blueprint)
+    app.register_blueprint(views.blueprint)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(scheduler_command)

@@ -13,12 +13,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The public ledger pages and API, the impact report, checkpoints and ``flask ledger``."""
-    from . import api as api_routes  # noqa: F401  (adds the API's routes)
-    from . import committee_pages, jobs, pages  # noqa: F401  (add routes; jobs registers its job)
-    from .blueprint import api
-    from .blueprint import pages as pages_blueprint
+    from . import jobs  # noqa: F401  (registers the checkpoint job)
     from .cli import ledger_cli
+    from .views import api, api_blueprint, blueprint, committee, pages  # noqa: F401  (they add routes)
 
-    app.register_blueprint(pages_blueprint)
-    app.register_blueprint(api)
+    app.register_blueprint(blueprint)
+    app.register_blueprint(api_blueprint)
     app.cli.add_command(ledger_cli)

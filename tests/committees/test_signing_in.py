@@ -10,8 +10,8 @@ from sqlalchemy import update
 
 from app import create_app
 from funds.clock import now
-from funds.committees import signin_pages
 from funds.committees.models import CommitteeSession, MemberAccount
+from funds.committees.views import signin
 
 from .conftest import csrf_token, session_token
 
@@ -73,7 +73,7 @@ class SignInClock:
 def sign_in_clock(app) -> SignInClock:
     # Ten seconds into a step, as a member's phone and the server would both see it.
     clock = SignInClock(datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC))
-    app.extensions[signin_pages.CLOCK] = clock
+    app.extensions[signin.CLOCK] = clock
     return clock
 
 

@@ -28,8 +28,8 @@ from funds.committees.models import Committee, Member, MemberAccount
 from funds.config import Config
 from funds.db import in_transaction
 from funds.donations.domain import attach_checkout, record_offline_gift
-from funds.donations.giving_views import MODELS
 from funds.donations.models import Gift, MonthlyGift
+from funds.donations.views.giving import MODELS
 from funds.pools.domain import create_pool
 from funds.requests import domain as requests_domain
 from funds.stripe_gateway import gateway

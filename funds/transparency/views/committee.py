@@ -14,8 +14,8 @@ from funds.committees.access import committee_required, current_member
 from funds.db import get_session
 from funds.web.headers import committee_headers
 
-from . import disclosure
-from .blueprint import pages
+from .. import disclosure
+from . import blueprint
 
 
 def _private(response):
@@ -24,7 +24,7 @@ def _private(response):
     return committee_headers(response)
 
 
-@pages.get("/committee/transparency")
+@blueprint.get("/committee/transparency")
 @committee_required
 def committee_page():
     member = current_member()
@@ -37,7 +37,7 @@ def committee_page():
     return _private(make_response(page))
 
 
-@pages.post("/committee/transparency")
+@blueprint.post("/committee/transparency")
 @committee_required(role="coordinator")
 def choose_publication():
     choice = request.form.get("publish")

@@ -16,11 +16,11 @@ from funds.pools import accounts as pool_accounts
 from funds.pools import scope
 from funds.requests import states
 
-from . import queue, reminders, votes
-from .blueprint import blueprint
-from .forms import ConfirmForm, ReminderAddressForm, VoteForm
-from .models import ReminderAddress
-from .pages import act_on_request, config, is_treasurer, render_request
+from .. import queue, reminders, votes
+from ..forms import ConfirmForm, ReminderAddressForm, VoteForm
+from ..models import ReminderAddress
+from . import blueprint
+from .request_page import act_on_request, config, is_treasurer, render_request
 
 
 @blueprint.get("/")

@@ -14,9 +14,9 @@ from funds.db import get_session
 from funds.horizon import current
 from ledger.export import FORMATS
 
-from . import checkpoints, entries, exports, impact, params
-from .blueprint import api, not_public
-from .disclosure import deciders as published_deciders
+from .. import checkpoints, entries, exports, impact, params
+from ..disclosure import deciders as published_deciders
+from . import api_blueprint, not_public
 
 DEFAULT_LIMIT = 100
 #: a checkpoint of a given size never changes
@@ -34,7 +34,7 @@ def _text(body: str, *, cache: str | None = None) -> Response:
     return response
 
 
-@api.get("/ledger")
+@api_blueprint.get("/ledger")
 def index():
     session = get_session()
     public = current(current_app, session)
@@ -52,7 +52,7 @@ def index():
     )
 
 
-@api.get("/ledger/entries")
+@api_blueprint.get("/ledger/entries")
 def list_entries():
     after = params.after_seq(request.args.get("after"))
     limit = params.number("limit", request.args.get("limit"), default=DEFAULT_LIMIT, low=1, high=entries.MAX_LIMIT)
@@ -67,14 +67,14 @@ def list_entries():
     )
 
 
-@api.get("/ledger/entries/<seq>")
+@api_blueprint.get("/ledger/entries/<seq>")
 def show_entry(seq: str):
     number = params.number("seq", seq)
     found = entries.one(get_session(), current(current_app, get_session()), number)
     return jsonify(found.as_json()) if found else not_public(f"entry {number}")
 
 
-@api.get("/ledger/entries/<seq>/proof")
+@api_blueprint.get("/ledger/entries/<seq>/proof")
 def inclusion_proof(seq: str):
     number = params.number("seq", seq)
     session = get_session()
@@ -87,7 +87,7 @@ def inclusion_proof(seq: str):
     return jsonify(checkpoints.inclusion(session, _origin(), number, size))
 
 
-@api.get("/ledger/consistency")
+@api_blueprint.get("/ledger/consistency")
 def consistency_proof():
     session = get_session()
     public = current(current_app, session)
@@ -98,14 +98,14 @@ def consistency_proof():
     return jsonify(checkpoints.consistency(session, _origin(), old_size, new_size))
 
 
-@api.get("/ledger/checkpoints/latest")
+@api_blueprint.get("/ledger/checkpoints/latest")
 def latest_checkpoint():
     session = get_session()
     note = checkpoints.note_at(session, current(current_app, session))
     return _text(note) if note else not_public("a signed checkpoint")
 
 
-@api.get("/ledger/checkpoints/<size>")
+@api_blueprint.get("/ledger/checkpoints/<size>")
 def checkpoint(size: str):
     number = params.number("size", size)
     session = get_session()
@@ -113,24 +113,24 @@ def checkpoint(size: str):
     return _text(note, cache=IMMUTABLE) if note else not_public(f"a checkpoint of {number} entries")
 
 
-@api.get("/ledger/public-key")
+@api_blueprint.get("/ledger/public-key")
 def public_key():
     return _text(app_signer(current_app).vkey + "\n")
 
 
-@api.get("/ledger/export.<fmt>")
+@api_blueprint.get("/ledger/export.<fmt>")
 def download(fmt: str):
     if fmt not in FORMATS:
         raise params.ParameterError("format", f"must be one of {', '.join(FORMATS)}")
     return exports.response(current_app._get_current_object(), fmt)
 
 
-@api.get("/ledger/deciders")
+@api_blueprint.get("/ledger/deciders")
 def deciders():
     return jsonify(committees=published_deciders(get_session()))
 
 
-@api.get("/impact")
+@api_blueprint.get("/impact")
 def impact_report():
     session = get_session()
     shown = impact.report(session, current(current_app, session).day_start)

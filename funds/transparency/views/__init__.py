@@ -13,15 +13,15 @@ from funds.web.access import public_blueprint
 from funds.web.headers import api_headers, public_headers
 from ledger.errors import LedgerError
 
-from .params import ParameterError
+from ..params import ParameterError
 
-pages = public_blueprint(Blueprint("transparency", __name__))
-api = public_blueprint(Blueprint("ledger_api", __name__, url_prefix="/api/v1"))
+blueprint = public_blueprint(Blueprint("transparency", __name__))
+api_blueprint = public_blueprint(Blueprint("ledger_api", __name__, url_prefix="/api/v1"))
 #: the public books change once a day; a few minutes of caching spares the database
 PUBLIC_CACHE = "public, max-age=300"
 
 
-@pages.after_request
+@blueprint.after_request
 def _page_headers(response: Response) -> Response:
     response.headers.setdefault("Cache-Control", PUBLIC_CACHE)
     # The language comes from ?lang= or the browser's preference: a shared cache must keep them apart.
@@ -29,24 +29,24 @@ def _page_headers(response: Response) -> Response:
     return public_headers(response)
 
 
-@api.after_request
+@api_blueprint.after_request
 def _api_headers(response: Response) -> Response:
     # Public data: any site, and any witness's script, may read it.
     response.headers.setdefault("Cache-Control", PUBLIC_CACHE)
     return api_headers(response)
 
 
-@api.errorhandler(ParameterError)
+@api_blueprint.errorhandler(ParameterError)
 def _bad_parameter(error: ParameterError):
     return error.response()
 
 
-@api.errorhandler(LedgerError)
+@api_blueprint.errorhandler(LedgerError)
 def _ledger_refused(error: LedgerError):
     return jsonify(error="refused", reason=str(error)), 400
 
 
-@api.errorhandler(404)
+@api_blueprint.errorhandler(404)
 def _not_found(_error):
     return jsonify(error="not_found", reason="there is nothing public at this address"), 404
 

@@ -20,9 +20,9 @@ from funds.pools import figures
 from funds.pools.models import Pool
 from funds.web import charts, labels
 
-from .giving_views import give_form, giving_pool
-from .pages import blueprint
-from .supporters import supporter_counts, thanked_names
+from ..supporters import supporter_counts, thanked_names
+from . import blueprint
+from .giving import give_form, giving_pool
 
 
 def _lang() -> str:

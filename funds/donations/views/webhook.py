@@ -17,10 +17,10 @@ from funds.stripe_gateway import BadSignature, StripeError, gateway
 from funds.web.access import csrf
 from ledger.errors import LedgerError
 
-from . import events
-from .booking import BookingError
-from .group_commit import group_commit
-from .pages import blueprint
+from .. import events
+from ..booking import BookingError
+from ..group_commit import group_commit
+from . import blueprint
 
 log = logging.getLogger(__name__)
 

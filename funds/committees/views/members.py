@@ -17,10 +17,10 @@ from funds.clock import now
 from funds.committees.models import Member
 from funds.db import get_session
 
-from . import invitations, membership, scope
-from .access import committee_required, current_member
-from .blueprint import blueprint
-from .forms import AccessForm, ConfirmForm, InviteForm, RoleForm
+from .. import invitations, membership, scope
+from ..access import committee_required, current_member
+from ..forms import AccessForm, ConfirmForm, InviteForm, RoleForm
+from . import blueprint
 
 
 @blueprint.get("/members")

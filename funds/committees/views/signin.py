@@ -18,10 +18,10 @@ from funds.clock import now
 from funds.db import get_session
 from funds.web.access import public
 
-from . import accounts
-from .access import current_visit, safe_next, sign_in, sign_out, while_signing_in
-from .blueprint import blueprint
-from .forms import CodeForm, ConfirmForm, SignInForm
+from .. import accounts
+from ..access import current_visit, safe_next, sign_in, sign_out, while_signing_in
+from ..forms import CodeForm, ConfirmForm, SignInForm
+from . import blueprint
 
 NEXT_KEY = "committee_next"
 #: where a signed-in member lands: the committee dashboard (its pools and what waits for them)

@@ -8,10 +8,10 @@ from funds.clock import now
 from funds.db import get_session
 from funds.web.access import public
 
-from . import accounts, invitations
-from .access import sign_in
-from .blueprint import blueprint
-from .forms import JoinForm
+from .. import accounts, invitations
+from ..access import sign_in
+from ..forms import JoinForm
+from . import blueprint
 
 
 @blueprint.route("/join/<token>", methods=["GET", "POST"])

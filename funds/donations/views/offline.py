@@ -12,9 +12,9 @@ from funds.committees.access import committee_required, current_member
 from funds.db import get_session
 from funds.pools import scope
 
-from . import domain
-from .forms import OfflineGiftForm
-from .pages import blueprint
+from .. import domain
+from ..forms import OfflineGiftForm
+from . import blueprint
 
 
 @blueprint.route("/committee/pools/<slug>/offline-gifts/new", methods=["GET", "POST"])

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 
 from funds.db import get_session
 
-from . import keys
-from .access import current_member
-from .blueprint import blueprint
-from .forms import PublicKeyForm
+from .. import keys
+from ..access import current_member
+from ..forms import PublicKeyForm
+from . import blueprint
 
 
 @blueprint.route("/key", methods=["GET", "POST"])

@@ -23,8 +23,8 @@ from funds.web.problems import render_problem
 from funds.web.templating import money
 from ledger.export import FORMATS
 
-from . import checkpoints, entries, impact, params, wording
-from .blueprint import pages
+from .. import checkpoints, entries, impact, params, wording
+from . import blueprint
 
 PAGE_SIZE = 50
 
@@ -56,7 +56,7 @@ def _books_context(session, public) -> dict:
     }
 
 
-@pages.get("/ledger")
+@blueprint.get("/ledger")
 def ledger_page():
     raw = request.args.get("before")
     try:
@@ -74,7 +74,7 @@ def ledger_page():
                            **_books_context(session, public))
 
 
-@pages.get("/ledger/entries/<seq>")
+@blueprint.get("/ledger/entries/<seq>")
 def entry_page(seq: str):
     try:
         number = params.number("seq", seq)
@@ -88,7 +88,7 @@ def entry_page(seq: str):
     return render_template("transparency/entry.html", entry=found, **_books_context(session, public))
 
 
-@pages.get("/ledger/check")
+@blueprint.get("/ledger/check")
 def check_page():
     session = get_session()
     return render_template("transparency/check.html", **_books_context(session, current(current_app, session)))
@@ -122,7 +122,7 @@ def _shown(cell: impact.Cell) -> int | None:
     return cell.amount if cell.shown else None
 
 
-@pages.get("/impact")
+@blueprint.get("/impact")
 def impact_page():
     session = get_session()
     public = current(current_app, session)
@@ -131,7 +131,7 @@ def impact_page():
                            category_labels=CATEGORY_LABELS, month_label=month_label, csv_url=url_for(".impact_csv"))
 
 
-@pages.get("/impact.csv")
+@blueprint.get("/impact.csv")
 def impact_csv():
     session = get_session()
     public = current(current_app, session)

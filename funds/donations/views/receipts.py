@@ -12,10 +12,10 @@ from funds.books import app_signer
 from funds.db import get_session
 from funds.stripe_gateway import StripeError, gateway
 
-from . import domain, receipts
-from .forms import StopMonthlyForm
-from .models import Gift, MonthlyGift
-from .pages import blueprint, read, write
+from .. import domain, receipts
+from ..forms import StopMonthlyForm
+from ..models import Gift, MonthlyGift
+from . import blueprint, read, write
 
 log = logging.getLogger(__name__)
 #: how often a page waiting for Stripe's confirmation reloads itself (no JavaScript needed)

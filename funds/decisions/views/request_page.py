@@ -21,10 +21,10 @@ from funds.requests.domain import FrequencyCapReached
 from funds.requests.models import Request
 from funds.web.templating import money
 
-from . import queue
-from .forms import CancelForm, ConfirmForm, PayoutForm, VoteForm, VoucherForm
-from .models import BY_FAST_TRACK, Grant
-from .refusals import (
+from .. import queue
+from ..forms import CancelForm, ConfirmForm, PayoutForm, VoteForm, VoucherForm
+from ..models import BY_FAST_TRACK, Grant
+from ..refusals import (
     AlreadyVoted,
     DecisionRefused,
     FastTrackRefused,

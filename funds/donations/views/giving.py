@@ -29,10 +29,10 @@ from funds.stripe_facts import Payment
 from funds.stripe_gateway import StripeError, gateway
 from funds.web.headers import loads_stripe
 
-from . import domain
-from .forms import CardForm, GiveForm
-from .models import Gift, MonthlyGift
-from .pages import blueprint, read, write
+from .. import domain
+from ..forms import CardForm, GiveForm
+from ..models import Gift, MonthlyGift
+from . import blueprint, read, write
 
 log = logging.getLogger(__name__)
 MODELS = {"gift": Gift, "monthly": MonthlyGift}

@@ -10,10 +10,10 @@ from flask_babel import ngettext
 from funds.committees.access import committee_required, current_member
 from funds.db import get_session
 
-from . import payouts
-from .blueprint import blueprint
-from .forms import BatchPayoutForm, CancelForm, PayoutForm, VoucherForm
-from .pages import act_on_request
+from .. import payouts
+from ..forms import BatchPayoutForm, CancelForm, PayoutForm, VoucherForm
+from . import blueprint
+from .request_page import act_on_request
 
 
 @blueprint.post("/requests/<int:request_id>/payout")
