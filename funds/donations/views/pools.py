@@ -64,12 +64,15 @@ def pool_json(pool: Pool, shown: figures.PoolFigures, supporters: int, lang: str
     }
 
 
+def _every_pool(session: Session) -> tuple[list[Pool], dict[int, figures.PoolFigures], dict[int, int]]:
+    """Every pool, its public figures and its number of supporters."""
+    pools = _pools(session)
+    return pools, figures.figures(session, pools, _published(session)), supporter_counts(session, [p.id for p in pools])
+
+
 @blueprint.get("/pools")
 def pool_list():
-    session = get_session()
-    pools = _pools(session)
-    shown = figures.figures(session, pools, _published(session))
-    supporters = supporter_counts(session, [p.id for p in pools])
+    pools, shown, supporters = _every_pool(get_session())
     return render_template("donations/pool_list.html", pools=pools, figures=shown, supporters=supporters, lang=_lang())
 
 
@@ -96,10 +99,7 @@ def pool_page(slug: str):
 
 @blueprint.get("/api/v1/pools")
 def api_pools():
-    session = get_session()
-    pools = _pools(session)
-    shown = figures.figures(session, pools, _published(session))
-    supporters = supporter_counts(session, [p.id for p in pools])
+    pools, shown, supporters = _every_pool(get_session())
     lang = _lang()
     return jsonify(pools=[pool_json(p, shown[p.id], supporters[p.id], lang) for p in pools])
 
