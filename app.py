@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from funds import db, i18n
+from funds import db, i18n, money
 from funds.config import Config
 
 
@@ -31,6 +31,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).resolve().parent / "funds" / "translations")
     db.init_app(app, db.make_engine(config.database_url))
     i18n.init_app(app)
+    money.init_app(app)
     # Deny by default: after this, every route needs a signed-in committee member unless its
     # area marks it public (funds/committees/access.py says how). Also installs CSRFProtect.
     from funds.committees import access as committee_access

@@ -18,7 +18,7 @@ from ledger import store
 from .decisions import payouts, votes
 from .decisions.models import APPROVE, DECLINE
 from .donations.domain import record_offline_gift
-from .donations.money import plain_amount
+from .money import plain_amount
 from .pools.domain import create_pool
 from .pools.models import Committee, Member, Pool
 from .requests import domain as requests_domain
@@ -121,7 +121,7 @@ def _history(session: Session, config, general: Pool, members: list[Member], tod
         with store.booking_day(day):
             for gift_day, amount, name in GIFTS:
                 if gift_day == days_ago:
-                    record_offline_gift(session, general, 10**12, amount_text=plain_amount(amount, "PLN"),
+                    record_offline_gift(session, general, 10**12, amount_text=plain_amount(amount, "PLN", "en"),
                                         method="bank-transfer", public_name=name)
             for number, (asked_day, amount, category, method, outcome) in enumerate(ASKED):
                 if asked_day == days_ago:

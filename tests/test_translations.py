@@ -39,6 +39,7 @@ DONOR_SOURCES = [
     ("funds/donations", [("**.py", "python")]),
     ("funds/pools", [("**.py", "python")]),
     ("funds/public", [("**.py", "python")]),
+    ("funds", [("money.py", "python")]),
     ("templates", [("base.html", "jinja2"), ("public/**.html", "jinja2"), ("pools/**.html", "jinja2"),
                    ("donations/**.html", "jinja2")]),
 ]
@@ -184,8 +185,8 @@ EXPECTED: dict[str, str | tuple[str, dict]] = {
     "give": "Continue to card details",
     "closed give": "This pool is closed and takes no gifts now.",
     "too small": "Back to the pool",
-    "not a number": "Write the amount as a number, like 25.00.",
-    "no amount": "Choose or write an amount.",
+    "not a number": "Please write the amount in numbers, for example 250.",
+    "no amount": "Please write an amount.",
     "bad email": "This does not look like an email address.",
     "name too long": ("Please keep this under %(max)d characters.", {"max": 60}),
     "card": "Card number, expiry date and security code",

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 
 from funds.committees.blueprint import CONTENT_SECURITY_POLICY
 from funds.db import get_session
-from funds.requests.pages import money
 
 from . import queue
 
@@ -33,7 +32,7 @@ def _committee_headers(response):
 
 @blueprint.context_processor
 def _formatting() -> dict:
-    return {"format_datetime": format_datetime, "format_timedelta": format_timedelta, "money": money}
+    return {"format_datetime": format_datetime, "format_timedelta": format_timedelta}
 
 
 @blueprint.app_context_processor

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
 from funds.db import get_session
+from funds.money import plain_amount, presets
 from funds.pools.models import Pool
 from funds.stripe_facts import Payment
 from funds.stripe_gateway import StripeError, gateway
@@ -30,7 +31,6 @@ from funds.stripe_gateway import StripeError, gateway
 from . import domain
 from .forms import CardForm, GiveForm
 from .models import Gift, MonthlyGift
-from .money import plain_amount, presets
 from .pages import blueprint, loads_stripe, read, write
 
 log = logging.getLogger(__name__)
@@ -53,10 +53,12 @@ def giving_pool(pool: Pool, lang: str) -> GivingPool:
 
 
 def give_form(pool: GivingPool) -> GiveForm:
-    """The give form for ``pool``: its presets, its currency, a middle preset chosen."""
+    """The give form for ``pool``: its presets, written as the donor writes amounts, its currency, a
+    middle preset chosen (and shown as the example of another amount)."""
     choices = [plain_amount(m, pool.currency) for m in presets(pool.currency)]
     form = GiveForm(currency=pool.currency, preset=choices[1])
     form.preset.choices = [*(SelectChoice(c) for c in choices), SelectChoice("other", _("Other amount"))]
+    form.custom_amount.render_kw = {"placeholder": choices[1]}
     return form
 
 

@@ -1,5 +1,5 @@
-"""What the donor pages share: the blueprint, the content security policy, money in templates,
-and reading outside the request's write transaction."""
+"""What the donor pages share: the blueprint, the content security policy, and reading outside
+the request's write transaction."""
 
 from __future__ import annotations
 
@@ -8,14 +8,11 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, g
-from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
 from funds.committees.access import public_blueprint
 from funds.config import Config
 from funds.db import READ_ONLY, in_transaction
-
-from .money import format_money, plain_amount
 
 T = TypeVar("T")
 #: donors need no account; the few committee pages here carry their own guard
@@ -58,16 +55,6 @@ def loads_stripe() -> None:
 
 
 blueprint.after_request(secure_headers)
-
-
-@blueprint.app_template_filter("money")
-def money_filter(minor: int, currency: str) -> str:
-    return format_money(minor, currency, str(get_locale() or "en"))
-
-
-@blueprint.app_template_filter("plain_amount")
-def plain_amount_filter(minor: int, currency: str) -> str:
-    return plain_amount(minor, currency)
 
 
 def read(work: Callable[[Session], T]) -> T:

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, selectinload
 from funds.committees.access import public_blueprint
 from funds.db import get_session
 from funds.donations.giving_views import give_form, giving_pool
-from funds.donations.money import format_money
 from funds.donations.pages import secure_headers
 from funds.donations.supporters import supporter_counts, thanked_names
+from funds.money import format_money
 from funds.transparency import horizon
 
 from . import charts, figures

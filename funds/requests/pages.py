@@ -1,14 +1,12 @@
-"""What every recipient page shares: amounts in the person's language, the language links,
+"""What every recipient page shares: the words for the fixed vocabularies, the language links,
 problem pages, and refusing bodies that are too large or not UTF-8 before any form reads them."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from urllib.parse import parse_qsl
 
-from babel.numbers import get_currency_precision
 from flask import current_app, g, render_template, request, url_for
-from flask_babel import format_currency, format_date
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
@@ -33,11 +31,6 @@ PROBLEMS = {
 }
 
 
-def money(minor_units: int, currency: str) -> str:
-    """An amount in the page's language, e.g. "1 000,00 zł" in French."""
-    return format_currency(Decimal(minor_units).scaleb(-get_currency_precision(currency)), currency)
-
-
 def render_problem(code: int):
     title, text = PROBLEMS.get(code, PROBLEMS[500])
     return render_template("requests/problem.html", title=title, text=text), code
@@ -58,7 +51,6 @@ def wording_context() -> dict:
         "category_labels": CATEGORY_LABELS,
         "method_labels": METHOD_LABELS,
         "state_words": STATE_WORDS,
-        "money": money,
         "format_date": format_date,
         "language_url": language_url,
         "retention_days": current_app.extensions["ayni.config"].retention_days,

@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from funds.books import app_signer
 from funds.db import get_session
+from funds.money import format_money
 from funds.pools.models import Pool
 from funds.pools.views import CATEGORY_LABELS
-from funds.requests.pages import money, render_problem
+from funds.requests.pages import render_problem
 from ledger.export import FORMATS
 
 from . import checkpoints, entries, impact, params, wording
@@ -100,7 +101,7 @@ def _charts(report: impact.Report) -> dict:
         if scope.slug is not None:
             continue
         options = {
-            "money": lambda minor, currency=scope.currency: money(minor, currency),
+            "money": lambda minor, currency=scope.currency: format_money(minor, currency),
             "empty": _("Nothing paid out yet."),
             "left_out": lambda count: _("%(count)s figures counting fewer than %(threshold)s people are not shown.",
                                         count=count, threshold=report.threshold),
