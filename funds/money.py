@@ -44,7 +44,7 @@ from babel.numbers import (
     get_group_symbol,
     parse_decimal,
 )
-from flask import Flask
+from flask import Flask, has_request_context
 from flask_babel import get_locale, lazy_gettext
 
 #: minor units as Stripe counts them: none for these, three for THREE_DECIMAL, two for all others
@@ -136,8 +136,10 @@ def _whole_units_only(currency: str) -> bool:
 
 
 def reader_locale(locale: str | None = None) -> str:
-    """``locale``, else the language of the page being served, else English."""
-    return str(locale or get_locale() or "en")
+    """``locale``, else the language of the page being served, else English (a command, a job)."""
+    if locale:
+        return locale
+    return str(get_locale() or "en") if has_request_context() else "en"
 
 
 def currency_choices(locale: str | None = None) -> list[tuple[str, str]]:
