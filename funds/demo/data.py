@@ -121,7 +121,7 @@ def _history(session: Session, config, general: Pool, members: list[Member], tod
         with store.booking_day(day):
             for gift_day, amount, name in GIFTS:
                 if gift_day == days_ago:
-                    record_offline_gift(session, general, 10**12, amount_text=plain_amount(amount, "PLN"),
+                    record_offline_gift(session, general, 10**12, amount_text=plain_amount(amount, "PLN", "en"),
                                         method="bank-transfer", public_name=name)
             for number, (asked_day, amount, category, method, outcome) in enumerate(ASKED):
                 if asked_day == days_ago:

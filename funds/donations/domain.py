@@ -64,9 +64,9 @@ def check_choice(pool: Pool, limits: Limits, *, amount_text: str, currency: str,
     if frequency not in FREQUENCIES:
         raise GiftError(_l("Choose once or every month."), field="frequency")
     try:
-        amount = parse_amount(amount_text, currency)
-    except AmountError as error:
-        raise GiftError(error.args[0], field="custom_amount") from None
+        amount = parse_amount(amount_text, currency, locale)
+    except AmountError as refusal:
+        raise GiftError(refusal.message, field="custom_amount") from None
     if amount < limits.minimum:
         raise GiftError(_l("The smallest gift by card is %(amount)s.",
                              amount=format_money(limits.minimum, currency, locale)), field="custom_amount")
@@ -134,9 +134,9 @@ def record_offline_gift(session: Session, pool: Pool, maximum: int, *, amount_te
                         public_name: str | None, locale: str = "en") -> Gift:
     """Book cash or a bank transfer a treasurer received, and return its receipt's gift."""
     try:
-        amount = parse_amount(amount_text, pool.currency)
-    except AmountError as error:
-        raise GiftError(error.args[0], field="amount") from None
+        amount = parse_amount(amount_text, pool.currency, locale)
+    except AmountError as refusal:
+        raise GiftError(refusal.message, field="amount") from None
     if amount > maximum:
         raise GiftError(_l("An offline gift is recorded up to %(amount)s at once.",
                              amount=format_money(maximum, pool.currency, locale)), field="amount")

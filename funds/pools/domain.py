@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from funds.committees.models import Committee
+from funds.money import CurrencyError, check_currency
 
 from . import accounts
 from .models import Pool, PoolText, Round
@@ -39,8 +40,10 @@ def create_pool(
         raise PoolError("the address name must be 3-60 lower-case letters, digits or dashes")
     if session.scalar(select(Pool.id).where(Pool.slug == slug)) is not None:
         raise PoolError(f"a pool called {slug!r} already exists")
-    if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise PoolError("the currency must be a three-letter code such as EUR or PLN")
+    try:
+        check_currency(currency)
+    except CurrencyError as refusal:
+        raise PoolError(refusal.message) from None
     _check_settings(request_cap=request_cap, goal=goal, fast_track_limit=fast_track_limit, quorum=quorum,
                     names=names, frequency_cap=frequency_cap)
     pool = Pool(

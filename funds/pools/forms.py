@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from funds.i18n import LANGUAGE_NAMES
+from funds.money import currency_choices
 from funds.vocabulary import LANGUAGES
 
 AMOUNT_HINT = _l("In the pool's currency, like 500.00")
@@ -21,10 +22,8 @@ class PoolForm(FlaskForm):
         _l("Address name (lower-case letters, digits and dashes)"),
         validators=[Optional(), Length(min=3, max=60), Regexp(r"^[a-z0-9-]*$", message=_l("Use a-z, 0-9 and -."))],
     )
-    currency = StringField(
-        _l("Currency (three letters, like PLN)"),
-        validators=[Optional(), Regexp(r"^[A-Z]{3}$", message=_l("Three capital letters, like PLN or EUR."))],
-    )
+    #: create_pool refuses a currency Ayni does not take, with the reason in the reader's language
+    currency = SelectField(_l("Currency"), default="EUR", validate_choice=False)
     goal = StringField(_l("Goal"), description=AMOUNT_HINT, validators=[DataRequired(), Length(max=20)])
     request_cap = StringField(_l("Most one request may ask for"), description=AMOUNT_HINT,
                               validators=[DataRequired(), Length(max=20)])
@@ -38,6 +37,10 @@ class PoolForm(FlaskForm):
     frequency_cap_days = IntegerField(_l("…within this many days"), validators=[Optional(), NumberRange(1, 3660)])
     is_open = BooleanField(_l("Open: takes gifts and requests"), default=True)
     is_default = BooleanField(_l('The "where most needed" pool donors land on'))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency.choices = [SelectChoice(code, name) for code, name in currency_choices()]
 
     def texts(self) -> dict[str, tuple[str, str]]:
         """The languages with a name given: lang -> (name, description)."""

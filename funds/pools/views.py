@@ -7,13 +7,11 @@ area's.)
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from funds.committees.access import committee_required, current_member
 from funds.db import get_session
-from funds.money import AmountError, parse_amount, plain_amount
+from funds.money import AmountError, CurrencyError, check_currency, parse_amount, plain_amount
 from funds.vocabulary import LANGUAGES
 from funds.web.headers import committee_headers
 
@@ -25,18 +23,13 @@ from .models import Pool
 blueprint = Blueprint("pools", __name__)
 blueprint.after_request(committee_headers)
 
-_ZERO = re.compile(r"^0+([.,]0*)?$")
-
-
 def _minor(form: PoolForm | RoundForm, name: str, currency: str, *, zero_ok: bool = False) -> int:
+    """The amount in field ``name``, read in the page's language; refused with the field's name."""
     field = getattr(form, name)
-    text = (field.data or "").strip()
-    if zero_ok and _ZERO.match(text):
-        return 0
     try:
-        return parse_amount(text, currency)
-    except AmountError as error:
-        raise PoolError(f"{field.label.text}: {error.args[0]}") from None
+        return parse_amount(field.data, currency, allow_zero=zero_ok)
+    except AmountError as refusal:
+        raise PoolError(f"{field.label.text}: {refusal.message}") from None
 
 
 def _settings(form: PoolForm, currency: str) -> dict:
@@ -62,12 +55,13 @@ def create_pool_page():
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            currency = (form.currency.data or "").strip()
+            # The amounts are read in the currency's units, so a currency Ayni does not take is refused first.
+            currency = check_currency(form.currency.data or "")
             # A coordinator makes pools for their own committee only: there is nothing to choose.
             pool = create_pool(session, member.committee, slug=(form.slug.data or "").strip(), currency=currency,
                                is_default=form.is_default.data, **_settings(form, currency))
             pool.is_open = form.is_open.data
-        except PoolError as refusal:
+        except (CurrencyError, PoolError) as refusal:
             error, status = str(refusal), 400
         else:
             return redirect(url_for("donations.pool_page", slug=pool.slug), 303)

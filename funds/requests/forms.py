@@ -7,24 +7,15 @@ There is deliberately no name, ID, proof, address or reason field.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from decimal import Decimal, InvalidOperation
-
-from babel.numbers import get_currency_precision
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length
 
-from funds.web.templating import money
-
+from ..money import AmountError, format_money, parse_amount
 from ..privacy import SignedFormToken
 from ..vocabulary import CATEGORIES, PAYOUT_METHODS
 from . import domain, wording
-
-#: a few digits, one optional decimal mark (. , or the Arabic ٫), no thousands separators
-AMOUNT = re.compile(r"^\d{1,9}(?:[.,٫](\d{1,3}))?$")
 
 
 class NoTraceForm(FlaskForm):
@@ -36,23 +27,6 @@ class NoTraceForm(FlaskForm):
     lang = HiddenField()
 
 
-def to_minor_units(typed: str, currency: str) -> int:
-    """Parse what someone typed ("25", "25,50", "٢٥", "２５") into minor units of ``currency``."""
-    text = "".join(str(unicodedata.decimal(c)) if unicodedata.decimal(c, None) is not None else c for c in typed)
-    text = text.strip().replace(" ", "").replace("\u00a0", "")
-    match = AMOUNT.match(text)
-    if not match:
-        raise ValueError("not an amount")
-    digits = get_currency_precision(currency)
-    if match.group(1) and len(match.group(1)) > digits:
-        raise ValueError("too many decimals")
-    try:
-        value = Decimal(text.replace(",", ".").replace("٫", "."))
-    except InvalidOperation as error:
-        raise ValueError("not an amount") from error
-    return int(value.scaleb(digits))
-
-
 class AskForm(NoTraceForm):
     # pool, category and method are rendered by the template from the open pools and the fixed
     # vocabularies, and checked against them here and in the domain
@@ -60,7 +34,7 @@ class AskForm(NoTraceForm):
     amount = StringField(
         _l("How much do you need?"),
         validators=[DataRequired(message=_l("Please write how much you need."))],
-        render_kw={"inputmode": "decimal", "autocomplete": "off", "maxlength": 12},
+        render_kw={"inputmode": "decimal", "autocomplete": "off", "maxlength": 20},
     )
     category = StringField(_l("What is it for?"))
     method = StringField(_l("How would you like to receive it?"))
@@ -89,19 +63,19 @@ class AskForm(NoTraceForm):
     )
 
     def amount_for(self, pool) -> int:
-        """The amount in ``pool``'s minor units, or 0 with the reason added to the field's errors."""
+        """The amount in ``pool``'s minor units, read in the page's language, or 0 with the reason
+        added to the field's errors (the field keeps what was typed)."""
         if self.amount.errors:
             return 0
         try:
-            amount = to_minor_units(self.amount.data, pool.currency)
-        except ValueError:
-            self.amount.errors = [wording.AMOUNT_NOT_A_NUMBER]
+            amount = parse_amount(self.amount.data, pool.currency)
+        except AmountError as refusal:
+            self.amount.errors = [refusal.message]
             return 0
-        if amount <= 0:
-            self.amount.errors = [wording.AMOUNT_ZERO]
-        elif amount > pool.request_cap:
-            self.amount.errors = [wording.AMOUNT_ABOVE_CAP % {"cap": money(pool.request_cap, pool.currency)}]
-        return amount if not self.amount.errors else 0
+        if amount > pool.request_cap:
+            self.amount.errors = [wording.AMOUNT_ABOVE_CAP % {"cap": format_money(pool.request_cap, pool.currency)}]
+            return 0
+        return amount
 
     def validate_category(self, field) -> None:
         if field.data not in CATEGORIES:

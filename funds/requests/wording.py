@@ -7,8 +7,6 @@ from flask_babel import lazy_gettext as _l
 # What the pages say when they cannot do what was asked.
 UNREADABLE = _l("Some of what you sent could not be read. Please check the form and send it again.")
 POOL_UNAVAILABLE = _l("This fund is not taking requests. Please choose another one.")
-AMOUNT_NOT_A_NUMBER = _l("Please write the amount in numbers, for example 250.")
-AMOUNT_ZERO = _l("Please write an amount above zero.")
 AMOUNT_ABOVE_CAP = _l("This fund can give up to %(cap)s for one request.")
 NO_COMMITTEE_KEYS = _l(
     "This fund cannot take requests yet: its committee is still setting up. "

@@ -4,9 +4,9 @@ language, the labels people read, and this page in another language."""
 from __future__ import annotations
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_timedelta
 
-from funds.money import format_money, plain_amount
+from funds.money import format_money
 
 from . import labels
 
@@ -21,16 +21,11 @@ def language_url(lang: str) -> str:
     return f"{request.path}?lang={lang}"
 
 
-def money(minor: int, currency: str) -> str:
-    """An amount in the page's language."""
-    return format_money(minor, currency, str(get_locale() or "en"))
-
-
 def init_app(app: Flask) -> None:
-    app.add_template_filter(money, "money")
-    app.add_template_filter(plain_amount, "plain_amount")
+    # amounts in the reader's language: {{ amount|money(currency) }} or {{ money(amount, currency) }}
+    app.add_template_filter(format_money, "money")
     app.jinja_env.globals.update(
-        money=money,
+        money=format_money,
         format_date=format_date,
         format_datetime=format_datetime,
         format_timedelta=format_timedelta,

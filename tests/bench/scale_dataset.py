@@ -113,7 +113,7 @@ def build(path: Path, entries: int, requests: int) -> dict:
     first_day = datetime.now(UTC).date() - timedelta(days=400)
 
     # The pools' accounts are opened on the first day too: the app's books never go back in time,
-    # and where the public books end depends on it (funds/transparency/horizon.py).
+    # and where the public books end depends on it (funds/horizon.py).
     with store.booking_day(first_day):
         setup = in_transaction(made, lambda session: _setup(session, config))
     pool_ids = list(setup["pools"].values())

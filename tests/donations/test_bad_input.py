@@ -29,11 +29,11 @@ def post_gift(client, slug: str = "mutual-aid", **fields):
 @pytest.mark.parametrize(
     ("typed", "reason"),
     [
-        ("0.00", "An amount must be more than zero."),
+        ("0.00", "Please write an amount above zero."),
         ("-25", "An amount cannot be negative."),
         ("10000.01", "Gifts by card go up to PLN\xa010,000.00"),
         ("0.50", "The smallest gift by card is PLN\xa01.00."),
-        ("twenty", "Write the amount as a number, like 25.00."),
+        ("twenty", "Please write the amount in numbers, for example 250."),
     ],
 )
 def test_a_gift_of_a_wrong_amount_is_refused_with_the_reason(client, pool, books_nothing, typed, reason):

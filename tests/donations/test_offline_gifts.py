@@ -42,8 +42,8 @@ def test_a_coordinator_may_record_a_gift_too(pool, committee_client):
     assert record(committee_client("coordinator"), amount="20").status_code == 303
 
 
-@pytest.mark.parametrize(("typed", "reason"), [("0", "more than zero"), ("-3", "cannot be negative"),
-                                               ("1000000.01", "recorded up to"), ("cash", "like 25.00")])
+@pytest.mark.parametrize(("typed", "reason"), [("0", "above zero"), ("-3", "cannot be negative"),
+                                               ("1000000.01", "recorded up to"), ("cash", "in numbers")])
 def test_a_wrong_offline_amount_is_refused_and_books_nothing(run, treasurer, typed, reason):
     before = run(ledger_size)
     response = record(treasurer, amount=typed)

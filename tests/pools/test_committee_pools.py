@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from funds.pools.domain import PoolError, create_pool
 from funds.pools.models import Pool
 from ledger import store
 from tests.committees.test_authorization_matrix import guarded_routes
@@ -63,9 +64,9 @@ def test_the_new_pool_form_names_no_committee_and_ignores_one_sent(run, pool, co
 
 @pytest.mark.parametrize(
     ("changes", "reason"),
-    [({"request_cap": "0"}, "more than zero"), ({"goal": "-5"}, "cannot be negative"),
+    [({"request_cap": "0"}, "above zero"), ({"goal": "-5"}, "cannot be negative"),
      ({"fast_track_limit": "2000"}, "fast-track amount cannot be above"), ({"name_en": "", "name_fr": ""}, "a name"),
-     ({"currency": "pln"}, "Three capital letters"), ({"slug": "Bad Slug!"}, "Use a-z"),
+     ({"currency": "XYZ"}, "We cannot take “XYZ”"), ({"slug": "Bad Slug!"}, "Use a-z"),
      ({"frequency_cap_days": ""}, "both a number of grants and a number of days")],
 )
 def test_a_pool_with_wrong_settings_is_refused_with_the_reason(run, coordinator, changes, reason):
@@ -73,6 +74,26 @@ def test_a_pool_with_wrong_settings_is_refused_with_the_reason(run, coordinator,
     response = submit(client, "/committee/pools/new", **{**NEW_POOL, **changes})
     assert response.status_code == 400 and reason in response.get_data(as_text=True)
     assert run(lambda s: s.scalar(select(Pool).where(Pool.slug == "medical"))) is None
+
+
+def test_the_new_pool_form_offers_the_currencies_stripe_can_charge_named_in_the_readers_language(coordinator):
+    _person, client = coordinator
+    page = client.get("/committee/pools/new?lang=fr").get_data(as_text=True)
+    assert '<select id="currency" name="currency"' in page and '<option selected value="EUR">' in page
+    assert '<option value="PLN">PLN · zloty polonais</option>' in page
+    assert '<option value="KWD">' in page and '<option value="XYZ">' not in page
+
+
+def test_a_pool_in_a_currency_stripe_cannot_charge_is_never_made(run, make_committee):
+    _committee_id, pool_id = make_committee("Peer committee", "first-pool")
+
+    def make(session):
+        committee = session.get(Pool, pool_id).committee
+        create_pool(session, committee, slug="made-up", currency="XYZ", request_cap=100, names={"en": ("Made up", "")})
+
+    with pytest.raises(PoolError, match="We cannot take “XYZ”"):
+        run(make)
+    assert run(lambda s: s.scalar(select(Pool).where(Pool.slug == "made-up"))) is None
 
 
 def test_a_coordinator_closes_a_pool_and_makes_it_the_default(run, pool, committee_client):

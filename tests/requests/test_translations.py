@@ -19,7 +19,7 @@ CATALOGUES = ROOT / "funds" / "translations"
 #: what the recipient pages are made of (babel.cfg extracts the whole project the same way)
 RECIPIENT_SOURCES = [
     ("funds/requests", [("**.py", "python")]),
-    ("funds", [("privacy.py", "python")]),
+    ("funds", [("privacy.py", "python"), ("money.py", "python")]),
     ("funds/web", [("**.py", "python")]),
     ("templates", [("base.html", "jinja2"), ("problem.html", "jinja2"), ("requests/**.html", "jinja2")]),
 ]

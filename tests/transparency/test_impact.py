@@ -4,6 +4,7 @@ payouts take, small groups never singled out, charts without JavaScript and a CS
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from funds.horizon import horizon
+from funds.pools.domain import create_pool
+from funds.pools.models import Pool
 from funds.transparency import impact
 
 DAY = timedelta(days=1)
@@ -110,3 +113,26 @@ def test_the_report_draws_svg_charts_by_category_and_month_and_counts_nothing_pa
     assert "€100.00" in charts[0] and datetime.now(UTC).strftime("%Y") in charts[1]
     assert scope_of(report(run), None).total.people == 5
     assert 'id="impact-eur-category-title"' in page and "style=" not in page
+
+
+@pytest.fixture
+def zloty_fund(fund, run):
+    """The same committee's złoty pool."""
+
+    def work(session):
+        committee = session.get(Pool, fund.pool_id).committee
+        return create_pool(session, committee, slug="warsaw-zloty", currency="PLN", request_cap=100_000,
+                           names={"en": ("Złoty pool", "")}).id
+
+    return dataclasses.replace(fund, pool_id=run(work))
+
+
+def test_an_amount_reads_the_same_in_the_tables_and_the_charts(client, zloty_fund):
+    zloty_fund.gift(300_000)
+    for _ in range(5):
+        zloty_fund.supported(58_000, "rent")
+    page = client.get("/impact").get_data(as_text=True)
+    chart = re.findall(r"<svg.*?</svg>", page, re.S)[0]
+    tables = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
+    assert "PLN\xa02,900.00" in chart and "PLN\xa02,900.00" in tables
+    assert "PLN2,900.00" not in page

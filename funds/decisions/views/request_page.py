@@ -16,10 +16,10 @@ from funds.clock import as_utc, now
 from funds.committees.access import ROLE_RANK, current_member
 from funds.committees.models import Member
 from funds.db import get_session
+from funds.money import format_money
 from funds.requests import states
 from funds.requests.domain import FrequencyCapReached
 from funds.requests.models import Request
-from funds.web.templating import money
 
 from .. import queue
 from ..forms import CancelForm, ConfirmForm, PayoutForm, VoteForm, VoucherForm
@@ -54,7 +54,7 @@ def refusal_words(refusal: Exception, request: Request) -> tuple[str, int]:
     if isinstance(refusal, FastTrackRefused):
         return _(
             "Fast track is only for amounts up to %(limit)s in this pool.",
-            limit=money(request.pool.fast_track_limit, request.pool.currency),
+            limit=format_money(request.pool.fast_track_limit, request.pool.currency),
         ), 422
     if isinstance(refusal, ReasonNeeded):
         return _("Please write the person a reason: they will read it with their codename."), 422

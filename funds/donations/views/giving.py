@@ -54,10 +54,12 @@ def giving_pool(pool: Pool, lang: str) -> GivingPool:
 
 
 def give_form(pool: GivingPool) -> GiveForm:
-    """The give form for ``pool``: its presets, its currency, a middle preset chosen."""
+    """The give form for ``pool``: its presets, written as the donor writes amounts, its currency, a
+    middle preset chosen (and shown as the example of another amount)."""
     choices = [plain_amount(m, pool.currency) for m in presets(pool.currency)]
     form = GiveForm(currency=pool.currency, preset=choices[1])
     form.preset.choices = [*(SelectChoice(c) for c in choices), SelectChoice("other", _("Other amount"))]
+    form.custom_amount.render_kw = {"placeholder": choices[1]}
     return form
 
 

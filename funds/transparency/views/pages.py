@@ -16,11 +16,11 @@ from sqlalchemy import select
 from funds.books import app_signer
 from funds.db import get_session
 from funds.horizon import current
+from funds.money import format_money
 from funds.pools.models import Pool
 from funds.web.charts import bars
 from funds.web.labels import CATEGORIES as CATEGORY_LABELS
 from funds.web.problems import render_problem
-from funds.web.templating import money
 from ledger.export import FORMATS
 
 from .. import checkpoints, entries, impact, params, wording
@@ -101,7 +101,7 @@ def _charts(report: impact.Report) -> dict:
         if scope.slug is not None:
             continue
         options = {
-            "money": lambda minor, currency=scope.currency: money(minor, currency),
+            "money": lambda minor, currency=scope.currency: format_money(minor, currency),
             "empty": _("Nothing paid out yet."),
             "left_out": lambda count: _("%(count)s figures counting fewer than %(threshold)s people are not shown.",
                                         count=count, threshold=report.threshold),
