@@ -30,10 +30,11 @@ from funds.config import Config
 
 class RowNumber(IntegerConverter):
     """``<int:...>`` in an address: a number larger than any id column holds names nothing (a 404,
-    not a database overflow)."""
+    not a database overflow). Row ids are 32-bit ``INTEGER`` columns on PostgreSQL; a route about
+    the books' size names its own bound (``<int(max=...):size>``)."""
 
     def __init__(
-        self, url_map, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**63 - 1, signed: bool = False
+        self, url_map, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**31 - 1, signed: bool = False
     ):
         super().__init__(url_map, fixed_digits, min, max, signed)
 

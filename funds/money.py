@@ -47,6 +47,8 @@ from babel.numbers import (
 from flask import has_request_context
 from flask_babel import get_locale, lazy_gettext
 
+from funds.refusals import Refusal
+
 #: minor units as Stripe counts them: none for these, three for THREE_DECIMAL, two for all others
 ZERO_DECIMAL = frozenset("BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split())
 THREE_DECIMAL = frozenset("BHD JOD KWD OMR TND".split())
@@ -83,20 +85,12 @@ _MINUS = ("-", "\u2212")
 _NUMBER = re.compile(r"[0-9., \u066b\u066c]*[0-9]")
 
 
-class CurrencyError(ValueError):
+class CurrencyError(Refusal):
     """Ayni does not take this currency; ``message`` says so in the reader's language."""
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
-
-class AmountError(ValueError):
+class AmountError(Refusal):
     """The text is not an amount Ayni can take; ``message`` says why, in the reader's language."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 class AmbiguousAmount(AmountError):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from funds.money import AmountError, format_money, parse_amount
 from funds.pools.models import Pool
+from funds.refusals import Refusal
 from funds.stripe_facts import Checkout, Payment
 
 from . import booking
@@ -24,15 +25,10 @@ FREQUENCIES = ("once", "monthly")
 CLOSED = _l("This pool is closed and takes no gifts now.")
 
 
-class GiftError(ValueError):
+class GiftError(Refusal):
     """A gift cannot be taken as asked; ``message`` tells the donor why."""
 
-    def __init__(self, message, status: int = 400, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
-        #: the form field at fault, if one is
-        self.field = field
+    status = 400
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from funds.committees.models import Committee
 from funds.money import CurrencyError, check_currency
+from funds.refusals import Refusal
 
 from . import accounts
 from .models import Pool, PoolText, Round
@@ -17,8 +19,10 @@ from .models import Pool, PoolText, Round
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
 
-class PoolError(ValueError):
-    """A pool's settings are refused; the message says which and why."""
+class PoolError(Refusal):
+    """A pool's settings are refused; ``message`` says which and why, in the reader's language."""
+
+    status = 400
 
 
 def create_pool(
@@ -37,9 +41,9 @@ def create_pool(
 ) -> Pool:
     """Create a pool and open its ledger accounts. ``names`` maps a language to (name, description)."""
     if not SLUG.match(slug):
-        raise PoolError("the address name must be 3-60 lower-case letters, digits or dashes")
+        raise PoolError(_l("The address name must be 3 to 60 lower-case letters, digits or dashes."))
     if session.scalar(select(Pool.id).where(Pool.slug == slug)) is not None:
-        raise PoolError(f"a pool called {slug!r} already exists")
+        raise PoolError(_l("A pool called “%(slug)s” already exists.", slug=slug))
     try:
         check_currency(currency)
     except CurrencyError as refusal:
@@ -113,7 +117,9 @@ def make_default(session: Session, pool: Pool) -> None:
     """
     for other in session.scalars(select(Pool).where(Pool.is_default.is_(True), Pool.id != pool.id)):
         if other.committee_id != pool.committee_id:
-            raise PoolError('another committee\'s pool is the "where most needed" pool; that committee can hand it on')
+            raise PoolError(_l(
+                "Another committee's pool is the “where most needed” pool; that committee can hand it on."
+            ))
         other.is_default = False
     pool.is_default = True
     session.flush()
@@ -123,11 +129,11 @@ def add_round(session: Session, pool: Pool, *, name: str, budget: int, target_re
               opens_on: date, closes_on: date | None) -> Round:
     """A round of cash support: ``budget`` shared by ``target_recipients`` people."""
     if not name.strip():
-        raise PoolError("a round needs a name")
+        raise PoolError(_l("A round needs a name."))
     if budget <= 0 or target_recipients <= 0:
-        raise PoolError("a round needs a budget above zero and at least one person to support")
+        raise PoolError(_l("A round needs a budget above zero and at least one person to support."))
     if closes_on is not None and closes_on < opens_on:
-        raise PoolError("a round cannot close before it opens")
+        raise PoolError(_l("A round cannot close before it opens."))
     found = Round(pool=pool, name=name.strip(), budget=budget, target_recipients=target_recipients,
                   opens_on=opens_on, closes_on=closes_on)
     session.add(found)
@@ -138,11 +144,14 @@ def add_round(session: Session, pool: Pool, *, name: str, budget: int, target_re
 def _check_settings(*, request_cap: int, goal: int, fast_track_limit: int, quorum: int,
                     names: dict[str, tuple[str, str]], frequency_cap: tuple[int, int] | None) -> None:
     if request_cap <= 0 or goal < 0 or fast_track_limit < 0 or quorum < 1:
-        raise PoolError("amounts cannot be negative, the cap must be above zero and the quorum at least one")
+        raise PoolError(_l(
+            "Amounts cannot be negative, the most one request may ask for must be above zero, "
+            "and at least one approval is needed."
+        ))
     if fast_track_limit > request_cap:
-        raise PoolError("the fast-track amount cannot be above the cap of one request")
+        raise PoolError(_l("The fast-track amount cannot be above the most one request may ask for."))
     if frequency_cap is not None and (frequency_cap[0] < 1 or frequency_cap[1] < 1):
-        raise PoolError("a limit per codename needs at least one grant in at least one day")
+        raise PoolError(_l("A limit per codename needs at least one grant in at least one day."))
     if not names or not all(name.strip() for name, _text in names.values()):
-        raise PoolError("a pool needs a name in at least one language")
+        raise PoolError(_l("A pool needs a name in at least one language."))
 

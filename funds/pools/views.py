@@ -8,10 +8,12 @@ area's.)
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from funds.committees.access import committee_required, current_member
 from funds.db import get_session
-from funds.money import AmountError, CurrencyError, check_currency, parse_amount, plain_amount
+from funds.money import AmountError, check_currency, parse_amount, plain_amount
+from funds.refusals import Refusal
 from funds.vocabulary import LANGUAGES
 from funds.web.headers import committee_headers
 
@@ -29,13 +31,13 @@ def _minor(form: PoolForm | RoundForm, name: str, currency: str, *, zero_ok: boo
     try:
         return parse_amount(field.data, currency, allow_zero=zero_ok)
     except AmountError as refusal:
-        raise PoolError(f"{field.label.text}: {refusal.message}") from None
+        raise PoolError(_l("%(field)s: %(reason)s", field=field.label.text, reason=refusal.message)) from None
 
 
 def _settings(form: PoolForm, currency: str) -> dict:
     count, days = form.frequency_cap_count.data, form.frequency_cap_days.data
     if (count is None) != (days is None):
-        raise PoolError("a limit per codename needs both a number of grants and a number of days")
+        raise PoolError(_l("A limit per codename needs both a number of grants and a number of days."))
     return {
         "goal": _minor(form, "goal", currency, zero_ok=True),
         "request_cap": _minor(form, "request_cap", currency),
@@ -61,7 +63,7 @@ def create_pool_page():
             pool = create_pool(session, member.committee, slug=(form.slug.data or "").strip(), currency=currency,
                                is_default=form.is_default.data, **_settings(form, currency))
             pool.is_open = form.is_open.data
-        except (CurrencyError, PoolError) as refusal:
+        except Refusal as refusal:
             error, status = str(refusal), 400
         else:
             return redirect(url_for("donations.pool_page", slug=pool.slug), 303)
@@ -101,7 +103,7 @@ def edit_pool_page(slug: str):
         try:
             update_pool(session, pool, is_open=form.is_open.data, is_default=form.is_default.data,
                         **_settings(form, pool.currency))
-        except PoolError as refusal:
+        except Refusal as refusal:
             error, status = str(refusal), 400
         else:
             return redirect(url_for("donations.pool_page", slug=pool.slug), 303)
@@ -123,7 +125,7 @@ def add_round_page(slug: str):
             add_round(session, pool, name=rounds.name.data, budget=_minor(rounds, "budget", pool.currency),
                       target_recipients=rounds.target_recipients.data, opens_on=rounds.opens_on.data,
                       closes_on=rounds.closes_on.data)
-        except PoolError as refusal:
+        except Refusal as refusal:
             error = str(refusal)
         else:
             return redirect(url_for("pools.edit_pool_page", slug=pool.slug), 303)

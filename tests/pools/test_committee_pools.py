@@ -76,6 +76,19 @@ def test_a_pool_with_wrong_settings_is_refused_with_the_reason(run, coordinator,
     assert run(lambda s: s.scalar(select(Pool).where(Pool.slug == "medical"))) is None
 
 
+@pytest.mark.parametrize(
+    ("lang", "reason"),
+    [("fr", "Un fonds nommé « medical-eur » existe déjà."), ("ar", "يوجد بالفعل صندوق باسم «medical-eur»."),
+     ("zh", "已经有名为“medical-eur”的基金。")],
+)
+def test_a_refused_pool_says_why_in_the_coordinators_language_and_keeps_what_was_typed(coordinator, lang, reason):
+    _person, client = coordinator
+    response = submit(client, f"/committee/pools/new?lang={lang}", **{**NEW_POOL, "slug": "medical-eur"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and reason in page and "already exists" not in page
+    assert 'value="Medical fund"' in page and 'value="1500.00"' in page
+
+
 def test_the_new_pool_form_offers_the_currencies_stripe_can_charge_named_in_the_readers_language(coordinator):
     _person, client = coordinator
     page = client.get("/committee/pools/new?lang=fr").get_data(as_text=True)

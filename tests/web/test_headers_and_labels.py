@@ -11,6 +11,16 @@ from funds.vocabulary import CATEGORIES, PAYOUT_METHODS
 from funds.web import headers, labels
 
 
+@pytest.fixture
+def app_context():
+    """A bare Flask request: enough for a form, no database."""
+    from flask import Flask
+
+    app = Flask(__name__)
+    with app.test_request_context():
+        yield
+
+
 def directives(policy: str) -> dict[str, str]:
     return dict(part.split(" ", 1) for part in policy.split("; "))
 
@@ -51,3 +61,24 @@ def test_the_json_api_allows_nothing_to_run_or_frame_it():
 )
 def test_every_code_a_person_may_read_has_its_words_and_no_stray_ones(codes, words):
     assert set(words) == set(codes)
+
+
+def test_a_refusal_stands_beside_its_field_keeping_what_was_typed_or_heads_the_page_without_one(app_context):
+    from flask_wtf import FlaskForm
+    from wtforms import HiddenField, StringField
+
+    from funds.refusals import Refusal
+    from funds.web.refusals import show
+
+    class GiftForm(FlaskForm):
+        class Meta:
+            csrf = False
+
+        amount = StringField()
+        currency = HiddenField()
+
+    form = GiftForm(data={"amount": "25,5,0"})
+    assert show(Refusal("Please write the amount in numbers.", field="amount"), form) is None
+    assert form.amount.errors == ["Please write the amount in numbers."] and form.amount.data == "25,5,0"
+    assert show(Refusal("This pool takes gifts in PLN.", field="currency"), form) == "This pool takes gifts in PLN."
+    assert show(Refusal("This pool is closed.", status=409), form) == "This pool is closed."

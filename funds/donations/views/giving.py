@@ -28,6 +28,7 @@ from funds.pools.models import Pool
 from funds.stripe_facts import Payment
 from funds.stripe_gateway import StripeError, gateway
 from funds.web.headers import loads_stripe
+from funds.web.refusals import show
 
 from .. import domain
 from ..forms import CardForm, GiveForm
@@ -100,7 +101,7 @@ def give(slug: str):
             public_name=form.public_name.data, locale=lang,
         )
     except domain.GiftError as refusal:
-        return render_template("donations/give.html", pool=giving, form=form, error=refusal.message), refusal.status
+        return render_template("donations/give.html", pool=giving, form=form, error=show(refusal, form)), refusal.status
     row = write(lambda s: domain.start_gift(s, choice))
     kind = domain.kind_of(row)
     try:

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from funds.committees.access import committee_required, current_member
 from funds.db import get_session
 from funds.pools import scope
+from funds.web.refusals import show
 
 from .. import domain
 from ..forms import OfflineGiftForm
@@ -33,7 +34,7 @@ def record_offline_gift(slug: str):
                 locale=lang,
             )
         except domain.GiftError as refusal:
-            error, status = refusal.message, refusal.status
+            error, status = show(refusal, form), refusal.status
         else:
             return redirect(url_for("donations.receipt", token=gift.token), 303)
     elif form.is_submitted():

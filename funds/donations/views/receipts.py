@@ -48,7 +48,7 @@ def receipt(token: str):
     return _private(make_response(page), waiting=waiting)
 
 
-@blueprint.get("/gifts/<token>/proof-<int:size>.json")
+@blueprint.get("/gifts/<token>/proof-<int(max=9223372036854775807):size>.json")
 def inclusion_proof(token: str, size: int):
     gift = _found(Gift, token)
     session = get_session()
@@ -61,7 +61,7 @@ def inclusion_proof(token: str, size: int):
     return _private(response)
 
 
-@blueprint.get("/gifts/<token>/checkpoint-<int:size>.txt")
+@blueprint.get("/gifts/<token>/checkpoint-<int(max=9223372036854775807):size>.txt")
 def checkpoint(token: str, size: int):
     _found(Gift, token)
     note = receipts.checkpoint_note(get_session(), size)
