@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -161,6 +162,14 @@ def run(app):
 
 
 PASSWORD = "correct horse battery staple"
+_CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token_on(page: str) -> str:
+    """The CSRF token of the form on ``page`` (HTML), read as a browser would send it back."""
+    found = _CSRF_FIELD.search(page)
+    assert found, "no CSRF token on the page"
+    return found.group(1) or found.group(2)
 
 
 @dataclass

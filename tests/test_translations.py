@@ -26,8 +26,9 @@ from funds.pools.models import Pool
 from funds.vocabulary import LANGUAGES
 from ledger import audit, store
 from ledger.entry import Entry, Posting
+from tests.conftest import csrf_token_on
 from tests.donations import conftest as donor_fixtures
-from tests.donations.conftest import csrf_token, event
+from tests.donations.conftest import event
 
 # The donor tests' fixtures: the app pointed at localstripe, card gifts, signed webhooks.
 config, localstripe, stripe = donor_fixtures.config, donor_fixtures.localstripe, donor_fixtures.stripe
@@ -129,7 +130,7 @@ def receipts(app, config, run, pool, deliver, charged_gift) -> dict[str, str]:
 
 
 def give(client, lang: str, **fields):
-    token = csrf_token(client.get(f"/pools/mutual-aid?lang={lang}").get_data(as_text=True))
+    token = csrf_token_on(client.get(f"/pools/mutual-aid?lang={lang}").get_data(as_text=True))
     form = {"csrf_token": token, "currency": "PLN", "preset": "25.00", "frequency": "once", **fields}
     return client.post(f"/pools/mutual-aid/give?lang={lang}", data=form)
 

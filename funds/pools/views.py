@@ -7,6 +7,8 @@ area's.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -48,27 +50,36 @@ def _settings(form: PoolForm, currency: str) -> dict:
     }
 
 
+def _saved(form: PoolForm, save: Callable[[], Pool]) -> tuple[Pool | None, str | None, int]:
+    """``save()`` once the form is valid: (the pool, no reason, 200); refused: (None, why, 400); a
+    form not sent yet: (None, None, 200), or sent with mistakes (shown on its fields): (None, None, 400)."""
+    if not form.validate_on_submit():
+        return None, None, 400 if form.is_submitted() else 200
+    try:
+        return save(), None, 200
+    except Refusal as refusal:
+        return None, str(refusal), 400
+
+
 @blueprint.route("/committee/pools/new", methods=["GET", "POST"])
 @committee_required(role="coordinator")
 def create_pool_page():
     session = get_session()
     member = current_member()
     form = PoolForm()
-    error, status = None, 200
-    if form.validate_on_submit():
-        try:
-            # The amounts are read in the currency's units, so a currency Ayni does not take is refused first.
-            currency = check_currency(form.currency.data or "")
-            # A coordinator makes pools for their own committee only: there is nothing to choose.
-            pool = create_pool(session, member.committee, slug=(form.slug.data or "").strip(), currency=currency,
-                               is_default=form.is_default.data, **_settings(form, currency))
-            pool.is_open = form.is_open.data
-        except Refusal as refusal:
-            error, status = str(refusal), 400
-        else:
-            return redirect(url_for("donations.pool_page", slug=pool.slug), 303)
-    elif form.is_submitted():
-        status = 400
+
+    def create() -> Pool:
+        # The amounts are read in the currency's units, so a currency Ayni does not take is refused first.
+        currency = check_currency(form.currency.data or "")
+        # A coordinator makes pools for their own committee only: there is nothing to choose.
+        pool = create_pool(session, member.committee, slug=(form.slug.data or "").strip(), currency=currency,
+                           is_default=form.is_default.data, **_settings(form, currency))
+        pool.is_open = form.is_open.data
+        return pool
+
+    pool, error, status = _saved(form, create)
+    if pool is not None:
+        return redirect(url_for("donations.pool_page", slug=pool.slug), 303)
     return render_template("pools/form.html", form=form, pool=None, rounds=None, error=error), status
 
 
@@ -98,17 +109,15 @@ def edit_pool_page(slug: str):
     session = get_session()
     pool = scope.get_pool_by_slug_for_member(session, current_member(), slug)
     form = _edit_form() if request.method == "POST" else _edit_form(pool)
-    error, status = None, 200
-    if form.validate_on_submit():
-        try:
-            update_pool(session, pool, is_open=form.is_open.data, is_default=form.is_default.data,
-                        **_settings(form, pool.currency))
-        except Refusal as refusal:
-            error, status = str(refusal), 400
-        else:
-            return redirect(url_for("donations.pool_page", slug=pool.slug), 303)
-    elif form.is_submitted():
-        status = 400
+
+    def update() -> Pool:
+        update_pool(session, pool, is_open=form.is_open.data, is_default=form.is_default.data,
+                    **_settings(form, pool.currency))
+        return pool
+
+    saved, error, status = _saved(form, update)
+    if saved is not None:
+        return redirect(url_for("donations.pool_page", slug=pool.slug), 303)
     return render_template("pools/form.html", form=form, pool=pool, rounds=RoundForm(prefix="round"),
                            error=error), status
 

@@ -7,8 +7,6 @@ to keep the suite fast; anything with time columns, conditional updates or the l
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from funds.committees.access import TOKEN_KEY
@@ -28,10 +26,7 @@ def account_of(run):
 
 def csrf_token(client, path: str = "/committee/") -> str:
     """The CSRF token of ``client``'s session, read from a page's form as a browser would."""
-    page = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
-    assert found, f"no CSRF token on {path}"
-    return found.group(1) or found.group(2)
+    return shared.csrf_token_on(client.get(path).get_data(as_text=True))
 
 
 def session_token(client) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 import secrets
 import time
 
@@ -138,7 +137,3 @@ def balances(session, *codes: str) -> dict[str, int]:
 
 def ledger_size(session) -> int:
     return session.scalar(select(func.count()).select_from(schema.entries))
-
-
-def csrf_token(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from funds.donations.models import Gift, MonthlyGift
+from tests.conftest import csrf_token_on
 
-from .conftest import csrf_token, ledger_size
+from .conftest import ledger_size
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def books_nothing(run):
 
 
 def post_gift(client, slug: str = "mutual-aid", **fields):
-    token = csrf_token(client.get("/pools/mutual-aid").get_data(as_text=True))
+    token = csrf_token_on(client.get("/pools/mutual-aid").get_data(as_text=True))
     form = {"csrf_token": token, "currency": "PLN", "preset": "other", "frequency": "once", **fields}
     return client.post(f"/pools/{slug}/give", data=form)
 

@@ -22,9 +22,10 @@ from funds.pools import accounts
 from funds.pools.models import Pool
 from funds.requests.models import Request
 from ledger import schema
+from tests.conftest import csrf_token_on
 from tests.requests.conftest import codename_in, token
 
-from .conftest import csrf_token, event
+from .conftest import event
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def coordinator(run, make_committee, make_member, client_of):
 def create_pool(client, story: Story, **fields):
     lang = story.lang
     page = client.get(f"/committee/pools/new?lang={lang}").get_data(as_text=True)
-    form = {"csrf_token": csrf_token(page), "slug": "aid", "currency": story.currency, "goal": "0",
+    form = {"csrf_token": csrf_token_on(page), "slug": "aid", "currency": story.currency, "goal": "0",
             "request_cap": story.cap[0], "fast_track_limit": "0", "quorum": "2", "is_open": "y",
             "name_en": "Emergency aid", **fields}
     return client.post(f"/committee/pools/new?lang={lang}", data=form)
@@ -72,7 +73,7 @@ def ask(client, story: Story, amount: str):
 
 def give(client, story: Story, amount: str):
     page = client.get(f"/pools/aid?lang={story.lang}").get_data(as_text=True)
-    form = {"csrf_token": csrf_token(page), "currency": story.currency, "preset": "other", "custom_amount": amount,
+    form = {"csrf_token": csrf_token_on(page), "currency": story.currency, "preset": "other", "custom_amount": amount,
             "frequency": "once"}
     return client.post(f"/pools/aid/give?lang={story.lang}", data=form)
 

@@ -13,8 +13,7 @@ import requests
 
 from funds.donations.localstripe import PUBLISHABLE_KEY
 from funds.donations.models import Gift, MonthlyGift
-
-from .conftest import csrf_token
+from tests.conftest import csrf_token_on
 
 VISA = "4242424242424242"
 DECLINED_ON_CHARGE = "4000000000000341"
@@ -23,7 +22,7 @@ NEEDS_THE_BANK = "4000002500003155"
 
 def give(client, slug: str, **fields) -> str:
     """Fill in the give form on the pool page; returns the card page's address."""
-    token = csrf_token(client.get(f"/pools/{slug}").get_data(as_text=True))
+    token = csrf_token_on(client.get(f"/pools/{slug}").get_data(as_text=True))
     form = {"csrf_token": token, "currency": "PLN", "preset": "25.00", "frequency": "once", **fields}
     response = client.post(f"/pools/{slug}/give", data=form)
     assert response.status_code == 303, response.get_data(as_text=True)
@@ -47,7 +46,7 @@ def save_card(localstripe, card_page: str, number: str = VISA) -> dict:
 
 def pay(client, card_url: str):
     page = client.get(card_url).get_data(as_text=True)
-    return client.post(card_url, data={"csrf_token": csrf_token(page)}), page
+    return client.post(card_url, data={"csrf_token": csrf_token_on(page)}), page
 
 
 def wait_for_raised(client, slug: str, amount: int, seconds: float = 15) -> dict:
@@ -93,7 +92,7 @@ def test_a_monthly_donor_sees_their_first_month_booked_and_can_stop(
     assert wait_for_raised(client, "mutual-aid", 4000)["raised"] == 4000
     page = client.get(monthly_url).get_data(as_text=True)
     assert "Active" in page and "PLN\xa040.00" in page
-    stopped = client.post(f"{monthly_url}/stop", data={"csrf_token": csrf_token(page)})
+    stopped = client.post(f"{monthly_url}/stop", data={"csrf_token": csrf_token_on(page)})
     assert stopped.status_code == 303
     monthly = run(lambda s: s.query(MonthlyGift).one())
     assert monthly.status == "stopped"

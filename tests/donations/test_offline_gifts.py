@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from funds.donations.models import Gift
 from ledger import schema
+from tests.conftest import csrf_token_on
 
-from .conftest import csrf_token, ledger_size
+from .conftest import ledger_size
 
 NEW = "/committee/pools/mutual-aid/offline-gifts/new"
 
@@ -22,7 +23,7 @@ def treasurer(pool, committee_client):
 
 
 def record(client, **fields):
-    token = csrf_token(client.get(NEW).get_data(as_text=True))
+    token = csrf_token_on(client.get(NEW).get_data(as_text=True))
     return client.post(NEW, data={"csrf_token": token, "method": "cash", **fields})
 
 
@@ -55,7 +56,7 @@ def test_a_stranger_is_sent_to_sign_in_and_books_nothing(run, client, pool):
     before = run(ledger_size)
     response = client.get(NEW)
     assert response.status_code == 302 and response.location.startswith("/committee/login?next=")
-    token = csrf_token(client.get("/pools/mutual-aid").get_data(as_text=True))
+    token = csrf_token_on(client.get("/pools/mutual-aid").get_data(as_text=True))
     assert client.post(NEW, data={"csrf_token": token, "amount": "10", "method": "cash"}).status_code == 401
     assert run(ledger_size) == before
 
@@ -63,7 +64,7 @@ def test_a_stranger_is_sent_to_sign_in_and_books_nothing(run, client, pool):
 def test_a_plain_member_cannot_record_a_gift(run, pool, committee_client):
     member = committee_client("member")
     before = run(ledger_size)
-    token = csrf_token(member.get("/pools/mutual-aid").get_data(as_text=True))
+    token = csrf_token_on(member.get("/pools/mutual-aid").get_data(as_text=True))
     assert member.get(NEW).status_code == 403
     assert member.post(NEW, data={"csrf_token": token, "amount": "10", "method": "cash"}).status_code == 403
     assert run(ledger_size) == before
@@ -73,7 +74,7 @@ def test_another_committees_treasurer_finds_no_pool_to_book_into(run, pool, make
     other_committee, _ = make_committee("Kraków committee", "krakow")
     outsider = client_of(make_member(other_committee, "treasurer"))
     before = run(ledger_size)
-    token = csrf_token(outsider.get("/committee/pools/krakow/offline-gifts/new").get_data(as_text=True))
+    token = csrf_token_on(outsider.get("/committee/pools/krakow/offline-gifts/new").get_data(as_text=True))
     assert outsider.get(NEW).status_code == 404
     assert outsider.post(NEW, data={"csrf_token": token, "amount": "10", "method": "cash"}).status_code == 404
     assert run(ledger_size) == before and run(lambda s: s.scalar(select(Gift))) is None

@@ -9,7 +9,7 @@ from funds.pools.domain import PoolError, create_pool
 from funds.pools.models import Pool
 from ledger import store
 from tests.committees.test_authorization_matrix import guarded_routes
-from tests.donations.conftest import csrf_token
+from tests.conftest import csrf_token_on
 
 NEW_POOL = {
     "slug": "medical", "currency": "PLN", "goal": "20000", "request_cap": "1500.00", "fast_track_limit": "200",
@@ -32,12 +32,12 @@ def coordinator(make_committee, make_member, client_of):
 
 
 def submit(client, url: str, **fields):
-    token = csrf_token(client.get(url).get_data(as_text=True))
+    token = csrf_token_on(client.get(url).get_data(as_text=True))
     return client.post(url, data={"csrf_token": token, **fields})
 
 
 def add_round(client, **fields):
-    token = csrf_token(client.get(EDIT).get_data(as_text=True))
+    token = csrf_token_on(client.get(EDIT).get_data(as_text=True))
     return client.post(ROUNDS, data={"round-csrf_token": token, **SPRING_ROUND, **fields})
 
 
@@ -133,7 +133,7 @@ def test_a_coordinator_adds_a_round_of_cash_support(pool, committee_client):
 
 def test_another_committees_coordinator_finds_no_pool_to_edit(run, pool, coordinator):
     _person, client = coordinator
-    token = csrf_token(client.get("/committee/pools/new").get_data(as_text=True))
+    token = csrf_token_on(client.get("/committee/pools/new").get_data(as_text=True))
     assert client.get(EDIT).status_code == 404
     assert client.post(EDIT, data={"csrf_token": token, **CHANGES}).status_code == 404
     assert client.post(ROUNDS, data={"round-csrf_token": token, **SPRING_ROUND}).status_code == 404
@@ -153,7 +153,7 @@ def test_one_committee_cannot_take_the_default_place_from_anothers_pool(run, poo
 @pytest.mark.parametrize("role", ["member", "treasurer"])
 def test_only_coordinators_manage_pools(run, pool, committee_client, role):
     client = committee_client(role)
-    token = csrf_token(client.get("/pools/mutual-aid").get_data(as_text=True))
+    token = csrf_token_on(client.get("/pools/mutual-aid").get_data(as_text=True))
     for address in ("/committee/pools/new", EDIT):
         assert client.get(address).status_code == 403, address
     assert client.post("/committee/pools/new", data={"csrf_token": token, **NEW_POOL}).status_code == 403
