@@ -1,9 +1,11 @@
-"""Languages: the person chooses (``?lang=`` or the form's ``lang`` field), else the browser's
-preference; no cookie is set for it. Arabic pages render right-to-left."""
+"""Languages: the person chooses (``?lang=`` or the form's ``lang`` field), else the language a
+signed-in committee member chose earlier (kept in their session, :data:`SESSION_KEY`), else the
+browser's preference. Recipient and donor pages set no cookie for it. Arabic pages render
+right-to-left."""
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, request, session
 from flask_babel import Babel, get_locale
 
 from .vocabulary import LANGUAGES, RTL_LANGUAGES
@@ -11,11 +13,21 @@ from .vocabulary import LANGUAGES, RTL_LANGUAGES
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية", "zh": "中文"}
 
 
-def select_language() -> str:
+#: where a committee member's chosen language is kept between pages (their session cookie)
+SESSION_KEY = "lang"
+
+
+def chosen_language() -> str | None:
+    """The language this request names, if it names one Ayni speaks."""
     chosen = request.values.get("lang", "")
-    if chosen in LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(LANGUAGES) or "en"
+    return chosen if chosen in LANGUAGES else None
+
+
+def select_language() -> str:
+    remembered = session.get(SESSION_KEY) if request.cookies else None
+    return chosen_language() or (remembered if remembered in LANGUAGES else None) or (
+        request.accept_languages.best_match(LANGUAGES) or "en"
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
+from funds import i18n
 from funds.clock import now
 from funds.committees.models import Member
 from funds.db import get_session
@@ -133,7 +134,10 @@ def sign_in(member_id: int, *, two_factor: bool) -> None:
     old_token = session.get(TOKEN_KEY)
     if old_token:
         browser_sessions.end(get_session(), old_token)
+    lang = i18n.chosen_language() or session.get(i18n.SESSION_KEY)
     session.clear()
+    if lang:
+        session[i18n.SESSION_KEY] = lang
     session[TOKEN_KEY] = browser_sessions.start(get_session(), member_id, two_factor=two_factor, moment=now())
     session[SEEN_KEY] = int(time.time())
     g.pop("visit", None)
@@ -165,10 +169,18 @@ def init_app(app: Flask) -> None:
         # every state change is a POST, which Lax does not send cross-site.
         SESSION_COOKIE_SAMESITE="Lax",
     )
+    app.before_request(_remember_language)
     app.before_request(_guard)
     csrf.init_app(app)
     app.context_processor(lambda: {"committee_visit": current_visit() if _is_guarded_request() else None})
     app.jinja_env.globals["holds_role"] = holds_role
+
+
+def _remember_language() -> None:
+    # A member who chose a language keeps it on every committee page, whatever link they follow.
+    chosen = i18n.chosen_language()
+    if chosen and request.path.startswith("/committee") and session.get(i18n.SESSION_KEY) != chosen:
+        session[i18n.SESSION_KEY] = chosen
 
 
 def _guard():

@@ -30,11 +30,19 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 256
 #: accept the code of the step before and after now: phone clocks drift
 TOTP_DRIFT_STEPS = 1
-REFUSED = "That login name, password or code is not right, or the account is paused for a while after too many tries."
+#: why a sign-in step was refused; only someone who gave the right password learns more than WRONG_PASSWORD
+WRONG_PASSWORD, WRONG_CODE, PAUSED, REMOVED = "wrong-password", "wrong-code", "paused", "removed"
 
 
 class SignInError(Exception):
-    """The credentials were not accepted (the message is safe to show)."""
+    """A sign-in step was refused. ``reason`` is one of WRONG_PASSWORD, WRONG_CODE, PAUSED (until
+    ``until``) or REMOVED; a wrong login name reads as a wrong password, so nothing tells a
+    stranger which accounts exist or what state they are in."""
+
+    def __init__(self, reason: str, until: datetime | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.until = until
 
 
 class AccountError(ValueError):
@@ -80,17 +88,22 @@ def check_password(session: Session, config: Config, login_name: str, password: 
     """The account whose password this is, rehashed if the cost settings changed since."""
     hasher = password_hasher(config)
     account = session.scalar(select(MemberAccount).where(MemberAccount.login_name == login_name.strip().lower()))
-    if account is None or account.disabled_at is not None or len(password) > MAX_PASSWORD:
+    if account is None or len(password) > MAX_PASSWORD:
         # Hash anyway, so a missing login name takes as long as a wrong password.
         _spend_like_a_check(hasher, password[:MAX_PASSWORD])
-        raise SignInError(REFUSED)
-    if _is_locked(account, moment):
-        raise SignInError(REFUSED)
+        raise SignInError(WRONG_PASSWORD)
     try:
         hasher.verify(account.password_hash, password)
     except (VerificationError, InvalidHashError):
-        _count_failure(session, config, account, moment)
-        raise SignInError(REFUSED) from None
+        # A paused account counts no more failures: the pause ends when it said it would.
+        if not _is_locked(account, moment) and account.disabled_at is None:
+            _count_failure(session, config, account, moment)
+        raise SignInError(WRONG_PASSWORD) from None
+    # The right password: its owner may learn why they cannot go on.
+    if account.disabled_at is not None:
+        raise SignInError(REMOVED)
+    if _is_locked(account, moment):
+        raise SignInError(PAUSED, as_utc(account.locked_until))
     if hasher.check_needs_rehash(account.password_hash):
         account.password_hash = hasher.hash(password)
     session.flush()
@@ -99,12 +112,16 @@ def check_password(session: Session, config: Config, login_name: str, password: 
 
 def check_code(session: Session, config: Config, account: MemberAccount, code: str, moment: datetime) -> None:
     """Accept a TOTP code once: a code of a step at or before the last accepted one is a replay."""
-    if account.disabled_at is not None or _is_locked(account, moment):
-        raise SignInError(REFUSED)
+    if account.disabled_at is not None:
+        raise SignInError(REMOVED)
+    if _is_locked(account, moment):
+        raise SignInError(PAUSED, as_utc(account.locked_until))
     step = matching_step(account.totp_secret, code, moment)
     if step is None or (account.totp_last_step is not None and step <= account.totp_last_step):
         _count_failure(session, config, account, moment)
-        raise SignInError(REFUSED)
+        if _is_locked(account, moment):
+            raise SignInError(PAUSED, as_utc(account.locked_until))
+        raise SignInError(WRONG_CODE)
     account.totp_last_step = step
     account.failed_attempts = 0
     account.locked_until = None
@@ -129,6 +146,11 @@ def matching_step(secret: str, code: str, moment: datetime) -> int | None:
 def provisioning_uri(account: MemberAccount, issuer: str = "Ayni") -> str:
     """The otpauth:// link an authenticator app reads (shown as a QR code and as text)."""
     return pyotp.TOTP(account.totp_secret).provisioning_uri(name=account.login_name, issuer_name=issuer)
+
+
+def paused_until(account: MemberAccount, moment: datetime) -> datetime | None:
+    """When the account's pause after too many wrong tries ends, if it is paused at ``moment``."""
+    return as_utc(account.locked_until) if _is_locked(account, moment) else None
 
 
 def _is_locked(account: MemberAccount, moment: datetime) -> bool:

@@ -113,3 +113,28 @@ def test_the_command_line_bootstraps_a_first_coordinator_and_invites(app, run):
     link = re.search(r"https://ayni\.example\.org(/committee/join/\S+)", result.output)[1]
     assert "Lima" in app.test_client().get(link).get_data(as_text=True)
     assert runner.invoke(args=["committee", "invite", "--committee", "Nowhere"]).exit_code != 0
+
+
+def test_a_member_who_chose_arabic_reads_arabic_from_the_invitation_to_every_committee_page(
+    app, make_committee, make_member, sign_in
+):
+    committee_id, _ = make_committee("Warsaw", "warsaw")
+    coordinator = make_member(committee_id, "coordinator")
+    ala = app.test_client()
+    sign_in(ala, coordinator)
+    link = invite(ala)
+    dorota = app.test_client()
+    assert 'lang="ar" dir="rtl"' in dorota.get(f"{link}?lang=ar").get_data(as_text=True)
+    assert join(dorota, link).location == "/committee/two-factor"
+    # the two-step setup after joining, with no ?lang in its address, is still Arabic
+    assert 'lang="ar" dir="rtl"' in dorota.get("/committee/two-factor").get_data(as_text=True)
+    # a signed-in member who picks French on one page reads French on the next, following plain links
+    ala.get("/committee/members?lang=fr")
+    for page in ("/committee/", "/committee/queue", "/committee/key"):
+        assert '<html lang="fr" dir="ltr">' in ala.get(page).get_data(as_text=True), page
+
+
+def test_choosing_a_language_outside_the_committee_pages_sets_no_cookie(client, make_committee):
+    make_committee("Warsaw", "warsaw")
+    for page in ("/request?lang=ar", "/status?lang=fr", "/ledger?lang=zh", "/?lang=es"):
+        assert "Set-Cookie" not in client.get(page).headers, page

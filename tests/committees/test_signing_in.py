@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+from babel.dates import format_time
 from sqlalchemy import update
 
 from app import create_app
@@ -246,3 +247,41 @@ def test_sign_in_never_redirects_to_another_site(client, make_committee, make_me
             "csrf_token": csrf_token(client, "/committee/login/code"), "code": totp.generate_otp(first_step + step)})
         assert response.location == expected
         client.post("/committee/logout", data={"csrf_token": csrf_token(client)})
+
+
+def login_page_after(client, person, password):
+    return client.post("/committee/login", data={"csrf_token": csrf_token(client, "/committee/login"),
+                                                 "login_name": person.login_name, "password": password})
+
+
+@pytest.mark.sqlite_only
+def test_each_refusal_says_what_happened_and_what_to_do(app, client, run, make_committee, make_member):
+    committee_id, _ = make_committee("Warsaw", "warsaw")
+    ala, bea = make_member(committee_id), make_member(committee_id)
+    wrong = login_page_after(client, ala, "not the password").get_data(as_text=True)
+    assert "login name or password is not right" in wrong and "5 wrong tries" in wrong and "15 minutes" in wrong
+    assert "That code is not right" in sign_in_with_forms(client, ala, "000000" if ala.code() != "000000"
+                                                         else "111111").get_data(as_text=True)
+    run(lambda s: s.execute(update(MemberAccount).where(MemberAccount.member_id == bea.id).values(disabled_at=now())))
+    removed = login_page_after(app.test_client(), bea, bea.password).get_data(as_text=True)
+    assert "access to the committee has been removed" in removed
+    # a wrong password for a removed account reads like any wrong password: nothing about the account leaks
+    assert "login name or password is not right" in login_page_after(app.test_client(), bea, "guess").get_data(
+        as_text=True)
+
+
+@pytest.mark.sqlite_only
+def test_a_paused_member_learns_when_the_pause_ends_and_coordinators_see_it(
+    app, client, run, make_committee, make_member, client_of
+):
+    committee_id, _ = make_committee("Warsaw", "warsaw")
+    ala, coordinator = make_member(committee_id), make_member(committee_id, "coordinator")
+    until = now() + timedelta(minutes=15)
+    run(lambda s: s.execute(update(MemberAccount).where(MemberAccount.member_id == ala.id).values(locked_until=until)))
+    paused = login_page_after(client, ala, ala.password).get_data(as_text=True)
+    shown = format_time(until, "short", locale="en")  # e.g. "2:03 AM"
+    assert "paused until" in paused and shown in paused and "(UTC)" in paused
+    # someone guessing the password learns nothing about the pause
+    assert "paused until" not in login_page_after(app.test_client(), ala, "guess").get_data(as_text=True)
+    members = client_of(coordinator).get("/committee/members").get_data(as_text=True)
+    assert "paused until" in members and shown in members

@@ -17,7 +17,7 @@ from funds.clock import now
 from funds.committees.models import Member
 from funds.db import get_session
 
-from .. import invitations, membership, scope
+from .. import accounts, invitations, membership, scope
 from ..access import committee_required, current_member
 from ..forms import AccessForm, ConfirmForm, InviteForm, RoleForm
 from . import blueprint
@@ -35,6 +35,7 @@ def _members_page(*, invite_form: InviteForm | None = None, status: int = 200):
         "committees/members.html",
         member=member,
         colleagues=scope.my_colleagues(db, member),
+        paused_until=lambda account: accounts.paused_until(account, now()),
         invitations=invitations.open_invitations(db, member.committee_id, now()),
         invite_form=invite_form or InviteForm(),
         role_form=RoleForm(),

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import segno
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -46,30 +47,49 @@ def login():
     if visit is not None and visit.complete:
         return redirect(url_for(HOME))
     form = SignInForm(next=request.args.get("next", ""))
-    refused = False
+    refused = None
     if form.validate_on_submit():
         try:
             account = accounts.check_password(
                 get_session(), _config(), form.login_name.data, form.password.data, _now()
             )
-        except accounts.SignInError:
-            refused = True
+        except accounts.SignInError as refusal:
+            refused = refusal
         else:
             sign_in(account.member_id, two_factor=False)
             session[NEXT_KEY] = safe_next(form.next.data, "")
             return redirect(url_for(".code" if account.enrolled else ".enrol"))
-    return render_template("committees/login.html", form=form, refused=refused)
+    return render_template("committees/login.html", form=form, refused=_refusal_words(refused))
 
 
-def _second_step(visit, form: CodeForm) -> bool | None:
-    """Check a sent code and sign the member fully in: True when accepted, False when refused (a
-    wrong code counts toward the lockout), None when no code was sent."""
-    if not form.validate_on_submit():
+def _refusal_words(refusal: accounts.SignInError | None) -> str | None:
+    """What a refused sign-in step says: what happened and what to do, in the member's language."""
+    if refusal is None:
         return None
+    config = _config()
+    if refusal.reason == accounts.PAUSED:
+        return _("After too many wrong tries this account is paused until %(time)s (UTC). "
+                 "Please try again then, or ask a coordinator.", time=format_datetime(refusal.until, "short"))
+    if refusal.reason == accounts.REMOVED:
+        return _("Your access to the committee has been removed. If you think this is a mistake, ask a coordinator.")
+    if refusal.reason == accounts.WRONG_CODE:
+        return _("That code is not right. Check that your phone shows the right time and type the newest code. "
+                 "After %(count)s wrong tries in a row the account pauses for %(minutes)s minutes.",
+                 count=config.login_max_failures, minutes=config.login_lockout_minutes)
+    return _("That login name or password is not right. Please check both and try again. "
+             "After %(count)s wrong tries in a row the account pauses for %(minutes)s minutes.",
+             count=config.login_max_failures, minutes=config.login_lockout_minutes)
+
+
+def _second_step(visit, form: CodeForm) -> accounts.SignInError | bool:
+    """Check a sent code and sign the member fully in: True when accepted, the refusal when refused
+    (a wrong code counts toward the pause), False when no code was sent."""
+    if not form.validate_on_submit():
+        return False
     try:
         accounts.check_code(get_session(), _config(), visit.account, form.code.data, _now())
-    except accounts.SignInError:
-        return False
+    except accounts.SignInError as refusal:
+        return refusal
     sign_in(visit.member.id, two_factor=True)
     return True
 
@@ -85,9 +105,9 @@ def code():
     form = CodeForm()
     target = session.get(NEXT_KEY, "")
     accepted = _second_step(visit, form)
-    if accepted:
+    if accepted is True:
         return redirect(safe_next(target, url_for(HOME)))
-    return render_template("committees/code.html", form=form, refused=accepted is False)
+    return render_template("committees/code.html", form=form, refused=_refusal_words(accepted or None))
 
 
 @blueprint.route("/two-factor", methods=["GET", "POST"])
@@ -98,13 +118,13 @@ def enrol():
         return redirect(url_for(HOME if visit.complete else ".code"))
     form = CodeForm()
     accepted = _second_step(visit, form)
-    if accepted:
+    if accepted is True:
         flash(_("Two-step sign-in is on. Next, make your key."))
         return redirect(url_for(".key" if visit.member.public_key is None else HOME))
     uri = accounts.provisioning_uri(visit.account)
     return render_template(
-        "committees/enrol.html", form=form, refused=accepted is False, uri=uri, secret=visit.account.totp_secret,
-        qr=_qr_svg(uri),
+        "committees/enrol.html", form=form, refused=_refusal_words(accepted or None), uri=uri,
+        secret=visit.account.totp_secret, qr=_qr_svg(uri),
     )
 
 
