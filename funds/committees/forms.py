@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from funds.web import labels
+
 from .accounts import MAX_PASSWORD, MIN_PASSWORD
-from .models import ROLES
 
 #: plain values (wtforms deprecates label tuples); templates translate the role names shown
-ROLE_CHOICES = list(ROLES)
+ROLE_CHOICES = [SelectChoice(code, label) for code, label in labels.ROLES.items()]
 
 
 class SignInForm(FlaskForm):

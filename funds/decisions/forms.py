@@ -7,12 +7,20 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from funds.requests.domain import MESSAGE_MAX
-from funds.vocabulary import PAYOUT_METHODS
+from funds.web import labels
 
 from .models import CHOICES
 from .payouts import REFERENCE_MAX
@@ -39,12 +47,24 @@ class ConfirmForm(FlaskForm):
     """A button that changes something (review a fast track): only the CSRF token travels."""
 
 
+PAYOUT_CHOICES = [SelectChoice(code, label) for code, label in labels.PAYOUT_METHODS.items()]
+
+
 class PayoutForm(FlaskForm):
-    method = SelectField(_l("How it was paid"), choices=list(PAYOUT_METHODS))
+    method = SelectField(_l("How it was paid"), choices=PAYOUT_CHOICES)
     reference = StringField(
         _l("Reference (a transfer number, where and when; sealed to the committee's keys)"),
         validators=[Optional(), Length(max=REFERENCE_MAX)],
     )
+    no_reference = BooleanField(_l("There is no reference (for example, cash handed over)"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # A payout without a trace must be a choice, not a field left empty by mistake.
+        if valid and not (self.reference.data or "").strip() and not self.no_reference.data:
+            self.reference.errors = [_l("Write the payout's reference, or tick “There is no reference”.")]
+            return False
+        return valid
 
 
 class BatchPayoutForm(PayoutForm):

@@ -55,3 +55,8 @@ LEDGER_LINES = {
 }
 #: committee roles (funds.committees.models.ROLES)
 ROLES = {"member": _l("member"), "treasurer": _l("treasurer"), "coordinator": _l("coordinator")}
+#: how a member voted (funds.decisions.models.CHOICES), as a list of votes reads it
+VOTES = {
+    "approve": _l("approved"), "decline": _l("declined"), "recuse": _l("stepped aside"),
+    "fast-track": _l("approved alone (fast track)"),
+}

@@ -34,4 +34,6 @@ def init_app(app: Flask) -> None:
         method_labels=labels.PAYOUT_METHODS,
         state_words=labels.REQUEST_STATES,
         line_labels=labels.LEDGER_LINES,
+        role_labels=labels.ROLES,
+        vote_labels=labels.VOTES,
     )

@@ -261,7 +261,7 @@ def member(base: str, tally: Tally, until: float, person: dict) -> None:
             page = tally.call("request_page", session, "GET", f"{base}/committee/requests/{request_id}").text
             voted.add(request_id)
             tally.call("approve", session, "POST", f"{base}/committee/requests/{request_id}/vote",
-                       data={"csrf_token": csrf(page), "choice": "approve", "reason": ""})
+                       data={"csrf_token": csrf(page), "choice": "approve", "reason": "", "confirmed": "yes"})
         except (requests.RequestException, RuntimeError):
             time.sleep(0.1)
 

@@ -69,8 +69,12 @@ def test_removing_access_signs_the_member_out_everywhere(app, run, make_committe
     sign_in(coordinator, ala)
     sign_in(member, basia)
     assert member.get("/committee/").status_code == 200
-    coordinator.post(f"/committee/members/{basia.id}/access", data={"csrf_token": csrf_token(coordinator),
-                                                                    "allowed": "no"})
+    removal = {"csrf_token": csrf_token(coordinator), "allowed": "no"}
+    asked = coordinator.post(f"/committee/members/{basia.id}/access", data=removal)
+    # first the coordinator is asked once more, and nothing changes until they say yes
+    assert asked.status_code == 200 and "Yes, remove their access" in asked.get_data(as_text=True)
+    assert member.get("/committee/").status_code == 200
+    coordinator.post(f"/committee/members/{basia.id}/access", data={**removal, "confirmed": "yes"})
     assert member.get("/committee/").status_code == 302
     assert run(lambda s: s.get(MemberAccount, basia.id)).disabled_at is not None
     assert [n["what"] for n in governance_notes(run)][-1] == "access-removed"
@@ -85,7 +89,11 @@ def test_a_member_who_lost_their_phone_enrols_again_after_a_reset(app, run, make
     ala, basia = make_member(committee_id, "coordinator"), make_member(committee_id, "member")
     client = app.test_client()
     sign_in(client, ala)
-    client.post(f"/committee/members/{basia.id}/two-factor-reset", data={"csrf_token": csrf_token(client)})
+    reset = {"csrf_token": csrf_token(client)}
+    assert "Yes, reset it" in client.post(f"/committee/members/{basia.id}/two-factor-reset", data=reset).get_data(
+        as_text=True)
+    assert run(lambda s: s.get(MemberAccount, basia.id)).enrolled
+    client.post(f"/committee/members/{basia.id}/two-factor-reset", data={**reset, "confirmed": "yes"})
     account = run(lambda s: s.get(MemberAccount, basia.id))
     assert not account.enrolled and account.totp_secret != basia.totp_secret
     phone_less = app.test_client()

@@ -119,8 +119,10 @@ def give(run, peers):
 
 
 def post(client, path: str, **form):
-    """Send a committee form as a browser would: with the CSRF token of the client's session."""
-    return client.post(path, data={"csrf_token": csrf_token(client), **form})
+    """Send a committee form as a browser would: with the CSRF token of the client's session, and
+    already confirmed (pressing the confirmation page's button; tests/decisions/test_confirming.py
+    checks that page itself)."""
+    return client.post(path, data={"csrf_token": csrf_token(client), "confirmed": "yes", **form})
 
 
 def notes(run) -> list[dict]:

@@ -78,6 +78,9 @@ def test_two_members_approve_in_the_browser_the_treasurer_pays_and_the_person_se
     assert page.inner_text("#sealed-contact") == CONTACT
     assert page.inner_text("#sealed-note") == "three weeks behind"
     page.click("#approve")
+    # asked once more, with the amount and the pool, before the vote counts
+    assert "Approve request" in page.inner_text("h1") and "Yes, approve" in page.inner_text("#confirm")
+    page.click("#confirm")
     assert "Your say is counted" in page.inner_text(".flashes")
     ana_context.close()
 
@@ -87,6 +90,7 @@ def test_two_members_approve_in_the_browser_the_treasurer_pays_and_the_person_se
     sign_in(page, live_server, bea)
     page.goto(f"{live_server}/committee/requests/{request_id}")
     page.click("#approve")
+    page.click("#confirm")
     assert "Approved: the money is set aside." in page.inner_text(".flashes")
     bea_context.close()
 
@@ -99,6 +103,8 @@ def test_two_members_approve_in_the_browser_the_treasurer_pays_and_the_person_se
     page.select_option("#method", "cash")
     page.fill("#reference", "Tuesday distribution, envelope 12")
     page.click("#mark-paid")
+    assert "Mark 1 request paid?" in page.inner_text("h1")
+    page.click("#confirm")
     assert "1 payout recorded." in page.inner_text(".flashes")
     cai_context.close()
     assert run(lambda s: s.get(Request, request_id).state) == "paid"

@@ -106,7 +106,7 @@ def test_reminders_show_on_the_queue_and_are_emailed_once_to_the_committee(
     assert remind_committees(mailing_app, now=hours_from_now(65)) == 0
     assert len(sink.messages) == 1  # nothing new, nothing sent again
 
-    post(client_of(peers.cai), f"/committee/requests/{unpaid.request_id}/payout", method="cash", reference="")
+    post(client_of(peers.cai), f"/committee/requests/{unpaid.request_id}/payout", method="cash", no_reference="y")
     remind_committees(mailing_app, now=hours_from_now(65))
     assert (unpaid.request_id, "unpaid") not in open_kinds(run)
 

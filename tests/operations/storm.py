@@ -288,7 +288,7 @@ class Storm:
             answer = http.post(
                 f"{self.base_url}/committee/requests/{item.request_id}/vote",
                 timeout=30,
-                data={"csrf_token": csrf, "choice": "approve"},
+                data={"csrf_token": csrf, "choice": "approve", "confirmed": "yes"},
                 allow_redirects=False,
                 headers={"Cookie": f"ayni_session={cookie}"},
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from funds.committees.models import ROLES
+from funds.decisions.models import CHOICES
 from funds.requests.states import STATES
 from funds.vocabulary import CATEGORIES, PAYOUT_METHODS
 from funds.web import headers, labels
@@ -57,7 +58,7 @@ def test_the_json_api_allows_nothing_to_run_or_frame_it():
 @pytest.mark.parametrize(
     ("codes", "words"),
     [(CATEGORIES, labels.CATEGORIES), (PAYOUT_METHODS, labels.PAYOUT_METHODS), (STATES, labels.REQUEST_STATES),
-     (ROLES, labels.ROLES)],
+     (ROLES, labels.ROLES), (CHOICES, labels.VOTES)],
 )
 def test_every_code_a_person_may_read_has_its_words_and_no_stray_ones(codes, words):
     assert set(words) == set(codes)

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from funds.clock import now
 from funds.committees.models import Member
 from funds.db import get_session
+from funds.web import confirmation, labels
+from funds.web.confirmation import Question
 
 from .. import accounts, invitations, membership, scope
 from ..access import committee_required, current_member
@@ -64,11 +66,16 @@ def invite():
 ColleagueAction = Callable[[Session, Member, Member, FlaskForm], str | None]
 
 
-def _act_on_colleague(member_id: int, form: FlaskForm, act: ColleagueAction):
-    """A coordinator's form about a colleague: the members page again, with what happened or why not."""
+def _act_on_colleague(member_id: int, form: FlaskForm, act: ColleagueAction,
+                      question: Callable[[Member], Question | None] | None = None):
+    """A coordinator's form about a colleague: the members page again, with what happened or why not.
+    A ``question`` (None for a harmless change) is asked on a second page before acting."""
     actor = current_member()
     db = get_session()
     colleague = scope.get_colleague(db, actor, member_id)
+    asked = question(colleague) if question is not None and form.validate_on_submit() else None
+    if asked is not None and not confirmation.confirmed():
+        return confirmation.ask(asked, template="committees/confirm.html")
     if not form.validate_on_submit():
         problems = " ".join(str(text) for texts in form.errors.values() for text in texts)
         flash(_("Please check the form: %(problems)s", problems=problems))
@@ -88,7 +95,7 @@ def _act_on_colleague(member_id: int, form: FlaskForm, act: ColleagueAction):
 def change_role(member_id: int):
     def give_role(db, actor, colleague, form) -> str:
         membership.change_role(db, actor, colleague, form.role.data)
-        return _("%(name)s is now %(role)s.", name=colleague.display_name, role=_(colleague.role))
+        return _("%(name)s is now %(role)s.", name=colleague.display_name, role=labels.ROLES[colleague.role])
 
     return _act_on_colleague(member_id, RoleForm(), give_role)
 
@@ -99,7 +106,19 @@ def change_access(member_id: int):
     def set_access(db, actor, colleague, form) -> None:
         membership.set_access(db, actor, colleague, allowed=form.allowed.data == "yes", moment=now())
 
-    return _act_on_colleague(member_id, AccessForm(), set_access)
+    form = AccessForm()
+
+    def question(colleague: Member) -> Question | None:
+        if form.allowed.data == "yes":
+            return None  # giving access back changes nothing that cannot be changed again
+        return Question(
+            _("Remove %(name)s's access?", name=colleague.display_name), _("Yes, remove their access"),
+            url_for(".members"), [(_("Role"), str(labels.ROLES[colleague.role]))],
+            _("They are signed out at once and cannot sign in again until a coordinator restores their access. "
+              "Their votes and records stay."),
+        )
+
+    return _act_on_colleague(member_id, form, set_access, question)
 
 
 @blueprint.post("/members/<int:member_id>/two-factor-reset")
@@ -109,7 +128,14 @@ def reset_two_factor(member_id: int):
         membership.reset_two_factor(db, actor, colleague)
         return _("%(name)s will set up two-step sign-in again when they next sign in.", name=colleague.display_name)
 
-    return _act_on_colleague(member_id, ConfirmForm(), reset)
+    def question(colleague: Member) -> Question:
+        return Question(
+            _("Reset %(name)s's two-step sign-in?", name=colleague.display_name), _("Yes, reset it"),
+            url_for(".members"), [],
+            _("Their phone's codes stop working at once; they set up a new code when they next sign in."),
+        )
+
+    return _act_on_colleague(member_id, ConfirmForm(), reset, question)
 
 
 @blueprint.post("/invitations/<int:invitation_id>/cancel")

@@ -15,12 +15,13 @@ from funds.db import get_session
 from funds.pools import accounts as pool_accounts
 from funds.pools import scope
 from funds.requests import states
+from funds.web.confirmation import Question
 
 from .. import queue, reminders, votes
 from ..forms import ConfirmForm, ReminderAddressForm, VoteForm
-from ..models import ReminderAddress
+from ..models import DECLINE, FAST_TRACK, RECUSE, ReminderAddress
 from . import blueprint
-from .request_page import act_on_request, config, is_treasurer, render_request
+from .request_page import act_on_request, back_to, config, facts_of, is_treasurer, render_request
 
 
 @blueprint.get("/")
@@ -81,7 +82,24 @@ def vote(request_id: int):
                              valid_for=valid_for)
         return _outcome_words(form.choice.data, outcome)
 
-    return act_on_request(request_id, form, "vote_form", cast)
+    return act_on_request(request_id, form, "vote_form", cast, question=lambda request: _vote_question(form, request))
+
+
+def _vote_question(form: VoteForm, request) -> Question:
+    facts = facts_of(request)
+    back = back_to(request)
+    if form.choice.data == FAST_TRACK:
+        return Question(_("Approve request %(id)s alone, now?", id=request.id), _("Yes, approve it alone now"), back,
+                        facts, _("Its money is set aside at once; the other members will review your approval."))
+    if form.choice.data == DECLINE:
+        return Question(_("Decline request %(id)s?", id=request.id), _("Yes, decline"), back,
+                        [*facts, (_("Reason, shown to the person"), form.reason.data or "")],
+                        _("If the committee declines, the person reads this reason with their codename."))
+    if form.choice.data == RECUSE:
+        return Question(_("Step aside from request %(id)s?", id=request.id), _("Yes, step aside"), back, facts,
+                        _("You cannot vote on this request afterwards."))
+    return Question(_("Approve request %(id)s?", id=request.id), _("Yes, approve"), back, facts,
+                    _("When enough members approve, its money is set aside for the person."))
 
 
 @blueprint.post("/requests/<int:request_id>/review")

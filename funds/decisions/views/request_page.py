@@ -7,7 +7,7 @@ import base64
 from collections.abc import Callable
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
@@ -20,6 +20,8 @@ from funds.money import format_money
 from funds.requests import states
 from funds.requests.domain import FrequencyCapReached
 from funds.requests.models import Request
+from funds.web import confirmation, labels
+from funds.web.confirmation import Question
 
 from .. import queue
 from ..forms import CancelForm, ConfirmForm, PayoutForm, VoteForm, VoucherForm
@@ -123,18 +125,36 @@ def render_request(member: Member, request: Request, *, status: int = 200, error
     return render_template("decisions/request.html", **context), status
 
 
+def facts_of(request: Request) -> list[tuple[str, str]]:
+    """What a member checks before acting on a request: which one, how much, from which pool, for what."""
+    return [
+        (_("Request"), str(request.id)),
+        (_("Amount"), format_money(request.amount, request.pool.currency)),
+        (_("Pool"), request.pool.text(str(get_locale() or "en")).name),
+        (_("For"), str(labels.CATEGORIES.get(request.category, request.category))),
+    ]
+
+
+def back_to(request: Request) -> str:
+    return url_for(".request_page", request_id=request.id)
+
+
 #: does what a form asked on a request and returns the words to flash
 RequestAction = Callable[[Session, Member, Request], str]
 
 
-def act_on_request(request_id: int, form: FlaskForm, form_name: str, act: RequestAction, *, then: str = ""):
+def act_on_request(request_id: int, form: FlaskForm, form_name: str, act: RequestAction, *, then: str = "",
+                   question: Callable[[Request], Question] | None = None):
     """A committee form about one request: the request page again with the reason when the form
-    or the domain refuses (the transaction then rolls back), else ``then`` (the request page)."""
+    or the domain refuses (the transaction then rolls back), else ``then`` (the request page).
+    With a ``question``, the action waits for the member to confirm it on a second page."""
     member = current_member()
     session = get_session()
     request = queue.get_request_for_member(session, member, request_id)
     if not form.validate_on_submit():
         return render_request(member, request, status=422, **{form_name: form})
+    if question is not None and not confirmation.confirmed():
+        return confirmation.ask(question(request), template="committees/confirm.html")
     try:
         words = act(session, member, request)
     except (DecisionRefused, FrequencyCapReached) as refusal:
