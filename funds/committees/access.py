@@ -178,8 +178,11 @@ def init_app(app: Flask) -> None:
 
 def _remember_language() -> None:
     # A member who chose a language keeps it on every committee page, whatever link they follow.
+    # Only committee pages are read here: a recipient's form body is checked before anything parses it.
+    if not request.path.startswith("/committee"):
+        return
     chosen = i18n.chosen_language()
-    if chosen and request.path.startswith("/committee") and session.get(i18n.SESSION_KEY) != chosen:
+    if chosen and session.get(i18n.SESSION_KEY) != chosen:
         session[i18n.SESSION_KEY] = chosen
 
 

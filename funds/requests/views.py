@@ -6,12 +6,16 @@ JavaScript. Codenames travel only in POST bodies and are marked never to be logg
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 
 from funds.db import get_session
+from funds.money import format_money
+from funds.web import confirmation, labels
 from funds.web.access import public_blueprint
 from funds.web.bodies import body_was_unreadable, check_body
+from funds.web.confirmation import Question
 from funds.web.problems import handle_every_problem, render_problem
 
 from ..logs import never_log
@@ -98,7 +102,7 @@ def confirm():
     if "typed" not in request.form:  # the language buttons: show the same codename in another language
         return render_template("requests/codename.html", form=form, codename=shown, is_new=True)
     if codenames.canonical(form.typed.data or "") != codenames.canonical(shown):
-        form.typed.data = ""
+        # what was typed stays, so a slip of one letter is fixed, not typed again
         return render_template("requests/codename.html", form=form, codename=shown, is_new=True, mismatch=True), 422
     return render_template("requests/saved.html", status_form=StatusForm(formdata=None, lang=_lang()))
 
@@ -139,6 +143,12 @@ def status():
     return _status_page(form, typed, derived, found)
 
 
+@blueprint.get("/status/lost")
+def lost_codename():
+    """What a lost codename means, what nobody can recover, and how to ask again safely."""
+    return render_template("requests/lost.html")
+
+
 @blueprint.post("/status/withdraw")
 def withdraw():
     form = WithdrawForm()
@@ -156,6 +166,13 @@ def withdraw():
     chosen = next((aid for aid in found if str(aid.id) == (form.request_id.data or "")), None)
     if chosen is None or not states.can(chosen.state, "withdraw"):
         return _status_page(form, typed, derived, found, status=409, notice=wording.CANNOT_WITHDRAW)
+    if not confirmation.confirmed():
+        return confirmation.ask(Question(
+            _("Withdraw your request?"), _("Yes, withdraw my request"), url_for("requests.status", lang=_lang()),
+            [(_("Amount"), format_money(chosen.amount, chosen.pool.currency)),
+             (_("For"), str(labels.CATEGORIES.get(chosen.category, chosen.category)))],
+            _("The committee will not look at it any more, and this cannot be undone. You can ask again later."),
+        ))
     domain.withdraw(session, chosen)
     return _status_page(form, typed, derived, found, notice=wording.WITHDRAWN)
 

@@ -92,7 +92,12 @@ def test_a_monthly_donor_sees_their_first_month_booked_and_can_stop(
     assert wait_for_raised(client, "mutual-aid", 4000)["raised"] == 4000
     page = client.get(monthly_url).get_data(as_text=True)
     assert "Active" in page and "PLN\xa040.00" in page
-    stopped = client.post(f"{monthly_url}/stop", data={"csrf_token": csrf_token_on(page)})
+    stop = {"csrf_token": csrf_token_on(page)}
+    asked = client.post(f"{monthly_url}/stop", data=stop).get_data(as_text=True)
+    # the donor is asked once more, with the amount and the pool, before the gift stops
+    assert "Stop your monthly gift?" in asked and "PLN\xa040.00" in asked
+    assert run(lambda s: s.query(MonthlyGift).one()).status != "stopped"
+    stopped = client.post(f"{monthly_url}/stop", data={**stop, "confirmed": "yes"})
     assert stopped.status_code == 303
     monthly = run(lambda s: s.query(MonthlyGift).one())
     assert monthly.status == "stopped"

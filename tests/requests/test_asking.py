@@ -98,7 +98,11 @@ def test_a_person_withdraws_their_request_and_it_is_closed(ask, look_up, client,
     codename = codename_in(ask())
     request_id = run(lambda s: s.scalar(select(Request.id)))
     form = {"csrf_token": token(client, "/status"), "codename": codename, "request_id": str(request_id)}
-    withdrawn = client.post("/status/withdraw", data=form)
+    asked = client.post("/status/withdraw", data=form).get_data(as_text=True)
+    # asked once more, with a way back that keeps the request, before anything changes
+    assert "Withdraw your request?" in asked and "Yes, withdraw my request" in asked and 'href="/status' in asked
+    assert run(lambda s: s.get(Request, request_id).state) == "submitted"
+    withdrawn = client.post("/status/withdraw", data={**form, "confirmed": "yes"})
     assert withdrawn.status_code == 200
     assert "Your request was withdrawn." in withdrawn.get_data(as_text=True)
     assert run(lambda s: (s.get(Request, request_id).state, s.get(Request, request_id).closed_at is not None)) == (
@@ -195,3 +199,14 @@ def test_changing_language_on_the_codename_page_keeps_the_codename_out_of_the_ad
     arabic = client.post("/request/confirm", data={"csrf_token": form_token, "shown": codename, "lang": "ar"})
     assert arabic.status_code == 200
     assert codename_in(arabic) == codename and 'dir="rtl"' in arabic.get_data(as_text=True)
+
+
+def test_a_mistyped_codename_keeps_what_was_typed_and_points_to_help_for_a_lost_one(client, pools):
+    page = client.post("/status", data={"csrf_token": token(client, "/status"), "codename": "apple river stone moon",
+                                        "lang": "en"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 404 and 'value="apple river stone moon"' in text
+    lost = client.get("/status/lost?lang=fr")
+    assert lost.status_code == 200 and "nom de code" in lost.get_data(as_text=True)
+    assert 'href="/status/lost?lang=en"' in client.get("/status?lang=en").get_data(as_text=True)
+    assert "Set-Cookie" not in lost.headers and lost.headers["Cache-Control"].startswith("no-store")

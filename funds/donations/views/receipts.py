@@ -10,7 +10,10 @@ from flask_babel import gettext as _
 
 from funds.books import app_signer
 from funds.db import get_session
+from funds.money import format_money
 from funds.stripe_gateway import StripeError, gateway
+from funds.web import confirmation
+from funds.web.confirmation import Question
 
 from .. import domain, receipts
 from ..forms import StopMonthlyForm
@@ -89,6 +92,8 @@ def stop_monthly(token: str):
         abort(404)
     if not StopMonthlyForm().validate_on_submit():
         return _("This form expired. Please go back, reload the page and try again."), 400
+    if status != "stopped" and not confirmation.confirmed():
+        return confirmation.ask(read(lambda s: _stop_question(s, token)))
     if status != "stopped":
         if subscription_id:
             try:
@@ -98,6 +103,17 @@ def stop_monthly(token: str):
                 return _("Stripe could not be reached to stop the gift. Please try again in a few minutes."), 502
         write(lambda s: domain.stop_monthly(s, token))
     return redirect(url_for("donations.monthly_page", token=token), 303)
+
+
+def _stop_question(session, token: str) -> Question:
+    monthly = domain.find(session, MonthlyGift, token)
+    lang = str(get_locale() or "en")
+    return Question(
+        _("Stop your monthly gift?"), _("Yes, stop my monthly gift"),
+        url_for("donations.monthly_page", token=token, lang=lang),
+        [(_("Every month"), format_money(monthly.amount, monthly.currency)), (_("Pool"), monthly.pool.text(lang).name)],
+        _("No more gifts are taken from your card after this. To give again, start a new gift."),
+    )
 
 
 def _subscription(session, token: str) -> tuple[str | None, str]:
