@@ -50,8 +50,8 @@ REQUEST_STATES = {
 LEDGER_LINES = {
     "gift": _l("Gift"), "refund": _l("Refund to a donor"), "dispute-withdrawn": _l("Disputed by a donor's bank"),
     "dispute-reinstated": _l("Dispute won, money back"), "payout": _l("Paid to a person"),
-    "reserve": _l("Set aside for an approved request"), "settle": _l("Paid to a person"),
-    "void": _l("Set-aside released"),
+    "reserve": _l("Set aside for an approved request"), "reservation": _l("Set aside for an approved request"),
+    "settle": _l("Paid to a person"), "void": _l("Set-aside released"),
 }
 #: committee roles (funds.committees.models.ROLES)
 ROLES = {"member": _l("member"), "treasurer": _l("treasurer"), "coordinator": _l("coordinator")}

@@ -217,3 +217,33 @@ def test_every_committee_page_has_no_serious_barrier(axe_page, live_server, live
 
     assert visit.violations == [], "\n".join(visit.violations)
     assert len(visit.checked) == 15
+
+
+FITS_360 = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_pages_with_tables_fit_a_360_pixel_phone_without_sideways_scrolling(
+    app, browser, live_server, lived_fund, fund, lang, sign_in
+):
+    """The public ledger, a pool's recent lines, the committee queue and the members page stack
+    their rows into cards on a narrow phone instead of scrolling sideways."""
+    slug = lived_fund[0]
+    fund.ask(3_000, "food")
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    wide = []
+    for path in ("/", "/ledger", f"/pools/{slug}", "/request", "/status", "/status/lost"):
+        assert page.goto(f"{live_server}{path}?lang={lang}").status == 200, path
+        if not page.evaluate(FITS_360):
+            wide.append(path)
+    signed_in = app.test_client()
+    sign_in(signed_in, fund.people["dora"])
+    context.add_cookies([{"name": "ayni_session", "value": signed_in.get_cookie("ayni_session").value,
+                          "url": live_server}])
+    for path in ("/committee/queue", "/committee/members"):
+        assert page.goto(f"{live_server}{path}?lang={lang}").status == 200, path
+        if not page.evaluate(FITS_360):
+            wide.append(path)
+    context.close()
+    assert wide == [], f"scrolls sideways at 360 px in {lang}: {wide}"

@@ -18,6 +18,9 @@ def test_the_demo_fund_has_three_weeks_of_published_books_and_two_requests_waiti
     assert (pool["raised"], pool["paid"], pool["people_supported"]) == (312_000, 290_000, 6)
     impact = client.get("/impact.csv").get_data(as_text=True).splitlines()
     assert [row for row in impact if row.startswith("all,PLN,all,rent,paid,")] == ["all,PLN,all,rent,paid,6,290000,"]
+    # the pool page's recent lines name each kind in the reader's words, not the books' codes
+    lines = client.get("/pools/where-most-needed?lang=fr").get_data(as_text=True).split("<table")[-1]
+    assert "Mis de côté pour une demande acceptée" in lines and "reservation" not in lines
     waiting = run(lambda s: s.scalar(select(func.count()).select_from(Request).where(Request.state == "submitted")))
     assert waiting == 2
     run(audit.verify)
