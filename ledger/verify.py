@@ -2,6 +2,7 @@
 
     python -m ledger.verify EXPORT.jsonl [--checkpoint NOTE] [--public-key VKEY_OR_FILE]
     python -m ledger.verify PROOF.json --checkpoint NOTE --public-key VKEY_OR_FILE
+        [--witness WITNESS_VKEY ...] [--witnesses N]
 
 Anyone can run this on a copy of the books: it rehashes every line exactly as exported,
 replays every rule of the ledger, rebuilds the Merkle root, and checks it against the header
@@ -21,6 +22,7 @@ from hashlib import sha256
 from itertools import islice
 
 from .checkpoint import Checkpoint, Verifier, open_note
+from .cosignature import CosignatureVerifier, cosignatures
 from .errors import CheckpointError, LedgerError, TamperDetected
 from .receipt import HEX_HASH, MAX_PROOF_FILE, PROOF_FORMAT, ProofSummary, as_verifier, verify_proof_file
 from .replay import Replayer
@@ -227,7 +229,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", help="the JSONL export, or an inclusion proof document")
     parser.add_argument("--checkpoint", help="a signed checkpoint note file")
     parser.add_argument("--public-key", help="the fund's verifier key, or a file holding it")
+    parser.add_argument(
+        "--witness", action="append", default=[], help="a witness's verifier key (or a file holding it); repeatable"
+    )
+    parser.add_argument(
+        "--witnesses", type=int, default=0, metavar="N", help="require cosignatures by N of the --witness keys"
+    )
     args = parser.parse_args(argv)
+    if (args.witness or args.witnesses) and not args.checkpoint:
+        parser.error("witness cosignatures are read from the checkpoint: give --checkpoint")
+    if args.witnesses > len(args.witness):
+        parser.error(f"--witnesses {args.witnesses} needs at least that many --witness keys")
     try:
         note = None
         if args.checkpoint:
@@ -240,11 +252,25 @@ def main(argv: list[str] | None = None) -> int:
             summary: Summary | ProofSummary = verify_proof_file(args.file, note, vkey)
         else:
             summary = verify_export(args.file, note, vkey)
+        witnessed = witness_line(note, [_read_key(k) for k in args.witness], args.witnesses) if args.witness else ""
     except (LedgerError, OSError) as error:
         print(f"FAILED: {error}", file=sys.stderr)
         return 1
     print(summary.line())
+    if witnessed:
+        print(witnessed)
     return 0
+
+
+def witness_line(note: str, witness_keys: list[str], required: int) -> str:
+    """Say whose cosignatures the checkpoint carries; refuse it with fewer than ``required``."""
+    found = cosignatures(note, [CosignatureVerifier.from_vkey(k) for k in witness_keys])
+    names = ", ".join(f"{c.name} (at {c.timestamp})" for c in found) or "none"
+    if len(found) < required:
+        raise CheckpointError(
+            f"the checkpoint carries {len(found)} of the {required} witness cosignatures required; found: {names}"
+        )
+    return f"witnessed: {len(found)} of {len(witness_keys)} witnesses cosigned: {names}"
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The transparency job: sign a checkpoint of the public books whenever they grew.
+"""The transparency job: sign a checkpoint of the public books whenever they grew, and ask the
+witnesses to co-sign it.
 
 It runs every ``AYNI_CHECKPOINT_INTERVAL_MINUTES`` (default 60). The public books grow once a
 day, when the UTC day closes, so most runs sign nothing; the interval bounds how long after
@@ -16,6 +17,7 @@ from funds.db import in_transaction
 from funds.horizon import today
 from funds.scheduler import job
 
+from . import witnessing
 from .checkpoints import sign_published
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,8 @@ def sign_checkpoints(app: Flask) -> int | None:
     note = in_transaction(
         app.extensions["ayni.sessionmaker"], lambda session: sign_published(session, signer, config.ledger_origin, on)
     )
+    # Witnesses are asked on every run, not only after a signature: one that was down is asked again.
+    witnessing.collect(app.extensions["ayni.sessionmaker"], on)
     if note is None:
         return None
     size = int(note.split("\n")[1])

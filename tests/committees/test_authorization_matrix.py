@@ -24,7 +24,9 @@ from funds.committees.models import Invitation, Member
 from funds.decisions.models import Vote
 from funds.pools.models import Pool
 from funds.requests.models import Request
+from funds.transparency.models import Witness
 from funds.web.access import public
+from ledger.cosignature import generate_cosigner
 
 from .conftest import csrf_token
 
@@ -45,6 +47,7 @@ class CommitteeB:
     coordinator_id: int
     invitation_id: int
     request_id: int
+    witness_id: int
 
 
 #: URL parameter -> committee B's object of that kind. New parameters must be added here.
@@ -54,6 +57,7 @@ OBJECTS_OF_B = {
     "member_id": lambda b: b.member_id,
     "invitation_id": lambda b: b.invitation_id,
     "request_id": lambda b: b.request_id,
+    "witness_id": lambda b: b.witness_id,
 }
 
 
@@ -74,7 +78,16 @@ def committee_b(run, config, make_committee, make_member):
         session.flush()
         return aid.id
 
-    return CommitteeB(pool_id, "beta-pool", member.id, coordinator.id, run(invite), run(request_for_help))
+    def witness(session):
+        # Witnesses are public (GET /api/v1/ledger/witnesses lists them all): the label is no secret.
+        found = Witness(committee_id=committee_id, label="Beta's witness", vkey=generate_cosigner("b.example/w").vkey,
+                        url=None, last_size=0, added_at=now(), added_by_id=coordinator.id)
+        session.add(found)
+        session.flush()
+        return found.id
+
+    return CommitteeB(pool_id, "beta-pool", member.id, coordinator.id, run(invite), run(request_for_help),
+                      run(witness))
 
 
 @pytest.fixture

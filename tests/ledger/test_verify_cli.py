@@ -13,6 +13,7 @@ import pytest
 
 from ledger import treehash
 from ledger.checkpoint import Checkpoint, generate_signer
+from ledger.cosignature import generate_cosigner, with_lines
 from ledger.entry import Entry, Posting, canonical_bytes, leaf_object
 from ledger.errors import CheckpointError, ProofError, TamperDetected
 from ledger.merkle import MemoryTree
@@ -333,3 +334,26 @@ def test_a_helper_that_dies_fails_the_verification_instead_of_vouching_for_it(tm
 
     with pytest.raises(RuntimeError, match="hashing helper process failed: exit status 3"):
         verify_export(export, parallel=True)
+
+
+def test_a_checkpoint_with_fewer_witness_cosignatures_than_required_fails_and_says_whose_it_found(tmp_path):
+    export = write(tmp_path / "books.jsonl", LINES)
+    alba, bruno, carla = (generate_cosigner(f"{n}.example/witness") for n in ("alba", "bruno", "carla"))
+    signed = note()
+    body = signed[: signed.index("\n\n") + 1]
+    cosigned = with_lines(signed, [alba.cosign(body, 1_760_000_000), bruno.cosign(body, 1_760_000_005)])
+    witnesses = [arg for w in (alba, bruno, carla) for arg in ("--witness", w.vkey)]
+
+    two = run(tmp_path, export, cosigned, *witnesses, "--witnesses", "2")
+    assert two.returncode == 0, two.stderr
+    assert two.stdout.splitlines()[1] == (
+        "witnessed: 2 of 3 witnesses cosigned: alba.example/witness (at 1760000000), "
+        "bruno.example/witness (at 1760000005)"
+    )
+    three = run(tmp_path, export, cosigned, *witnesses, "--witnesses", "3")
+    assert three.returncode == 1
+    assert "carries 2 of the 3 witness cosignatures required; found: alba.example/witness" in three.stderr
+    bare = run(tmp_path, export, signed, *witnesses, "--witnesses", "1")
+    assert bare.returncode == 1 and "carries 0 of the 1 witness cosignatures required; found: none" in bare.stderr
+    forged = cosigned.replace(cosigned.splitlines()[-1][-10:], "AAAAAAAAA=")
+    assert run(tmp_path, export, forged, *witnesses, "--witnesses", "1").returncode == 1

@@ -14,13 +14,11 @@ from funds.db import get_session
 from funds.horizon import current
 from ledger.export import FORMATS
 
-from .. import checkpoints, entries, exports, impact, params
+from .. import checkpoints, entries, exports, impact, params, witnessing
 from ..disclosure import deciders as published_deciders
 from . import api_blueprint, not_public
 
 DEFAULT_LIMIT = 100
-#: a checkpoint of a given size never changes
-IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def _origin() -> str:
@@ -47,6 +45,7 @@ def index():
             "entries": url_for(".list_entries", _external=True),
             "latest_checkpoint": url_for(".latest_checkpoint", _external=True),
             "public_key": url_for(".public_key", _external=True),
+            "witnesses": url_for(".witnesses", _external=True),
             **{f"export_{fmt}": url_for(".download", fmt=fmt, _external=True) for fmt in FORMATS},
         },
     )
@@ -101,7 +100,7 @@ def consistency_proof():
 @api_blueprint.get("/ledger/checkpoints/latest")
 def latest_checkpoint():
     session = get_session()
-    note = checkpoints.note_at(session, current(current_app, session))
+    note = witnessing.public_note(session, current(current_app, session))
     return _text(note) if note else not_public("a signed checkpoint")
 
 
@@ -109,8 +108,21 @@ def latest_checkpoint():
 def checkpoint(size: str):
     number = params.number("size", size)
     session = get_session()
-    note = checkpoints.note_at(session, current(current_app, session), number)
-    return _text(note, cache=IMMUTABLE) if note else not_public(f"a checkpoint of {number} entries")
+    # Not immutable: witnesses' cosignatures are added to a checkpoint as they arrive.
+    note = witnessing.public_note(session, current(current_app, session), number)
+    return _text(note) if note else not_public(f"a checkpoint of {number} entries")
+
+
+@api_blueprint.get("/ledger/witnesses")
+def witnesses():
+    """Who co-signs our checkpoints: the keys to give ``python -m ledger.verify --witness``."""
+    return jsonify(
+        witnesses=[
+            {"label": w.label, "name": w.vkey.split("+", 1)[0], "public_key": w.vkey, "url": w.url,
+             "asked": w.retired_at is None}
+            for w in witnessing.listed(get_session(), with_retired=True)
+        ]
+    )
 
 
 @api_blueprint.get("/ledger/public-key")
