@@ -195,7 +195,7 @@ EXPECTED: dict[str, str | tuple[str, dict]] = {
     "card": "Card number, expiry date and security code",
     "card receipt": "In the public ledger",
     "cash receipt": "offline, recorded by the committee's treasurer",
-    "pending receipt": "Waiting for the card payment to be confirmed. This page reloads by itself.",
+    "pending receipt": "Not paid: the card step was not finished, and nothing was charged.",
     "monthly": "Stop my monthly gift",
 }
 

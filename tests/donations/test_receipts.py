@@ -6,8 +6,10 @@ import json
 import re
 import subprocess
 import sys
+from datetime import timedelta
 
 from funds.books import app_signer
+from funds.clock import now
 from funds.donations.models import Gift
 from ledger import audit, schema
 
@@ -27,7 +29,7 @@ def test_a_receipt_shows_the_amount_the_pool_and_the_ledger_entry(client, run, d
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert "PLN\xa025.00" in page and "Pool mutual-aid" in page
-    assert f'<dd class="entry-seq">{gift.entry_seq}</dd>' in page
+    assert f'<dd class="entry-seq"><a href="/ledger/entries/{gift.entry_seq}?lang=en">{gift.entry_seq}</a></dd>' in page
     assert bytes(leaf.leaf_hash).hex() in page
     assert "after the day closes (midnight UTC)" in page and "A downloadable proof appears here then." in page
 
@@ -46,6 +48,19 @@ def test_a_receipt_waits_for_the_payment_without_javascript(client, run, charged
     response = client.get(f"/gifts/{token}")
     assert response.headers["Refresh"] == "3"
     assert "Waiting for the card payment to be confirmed" in response.get_data(as_text=True)
+    # after ten minutes it stops reloading and says what to do instead
+    run(lambda s: setattr(s.get(Gift, gift_id), "created_at", now() - timedelta(minutes=11)))
+    slow = client.get(f"/gifts/{token}")
+    assert "Refresh" not in slow.headers and "open this address again later" in slow.get_data(as_text=True)
+
+
+def test_a_gift_whose_card_step_was_never_finished_says_so_and_offers_a_way_on(client, run, charged_gift):
+    gift_id, _intent = charged_gift()
+    token = run(lambda s: s.get(Gift, gift_id).token)
+    response = client.get(f"/gifts/{token}?lang=en")
+    page = response.get_data(as_text=True)
+    assert "Refresh" not in response.headers and "nothing was charged" in page
+    assert f'href="/gifts/{token}/pay?lang=en"' in page and 'href="/pools/mutual-aid/give?lang=en"' in page
 
 
 def test_once_a_checkpoint_covers_the_gift_its_proof_verifies_offline(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import Response, abort, current_app, make_response, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from funds.books import app_signer
+from funds.clock import as_utc, now
 from funds.db import get_session
 from funds.money import format_money
 from funds.stripe_gateway import StripeError, gateway
@@ -23,6 +25,8 @@ from . import blueprint, read, write
 log = logging.getLogger(__name__)
 #: how often a page waiting for Stripe's confirmation reloads itself (no JavaScript needed)
 WAIT_SECONDS = 3
+#: after this long a waiting receipt stops reloading and says what to do instead
+WAIT_AT_MOST = timedelta(minutes=10)
 
 
 def _found(model, token: str):
@@ -30,6 +34,16 @@ def _found(model, token: str):
         return domain.find(get_session(), model, token)
     except domain.GiftError:
         abort(404)
+
+
+def _waiting(gift: Gift) -> str | None:
+    """What a pending gift is waiting for: the card step not finished ("unpaid"), Stripe's word
+    for a few minutes ("reloading"), or longer than that ("slow"); None once it is settled."""
+    if gift.status != "pending":
+        return None
+    if gift.stripe_payment_intent_id is None:
+        return "unpaid"
+    return "reloading" if now() - as_utc(gift.created_at) < WAIT_AT_MOST else "slow"
 
 
 def _private(response: Response, *, waiting: bool = False) -> Response:
@@ -45,10 +59,9 @@ def receipt(token: str):
     gift = _found(Gift, token)
     shown = receipts.receipt(get_session(), gift)
     vkey = app_signer(current_app).vkey if shown.checkpoint_size else None
-    page = render_template("donations/receipt.html", receipt=shown, gift=gift,
+    page = render_template("donations/receipt.html", receipt=shown, gift=gift, waiting=_waiting(gift),
                            pool_name=gift.pool.text(str(get_locale() or "en")).name, vkey=vkey)
-    waiting = gift.status == "pending" and gift.stripe_payment_intent_id is not None
-    return _private(make_response(page), waiting=waiting)
+    return _private(make_response(page), waiting=_waiting(gift) == "reloading")
 
 
 @blueprint.get("/gifts/<token>/proof-<int(max=9223372036854775807):size>.json")
