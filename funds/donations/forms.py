@@ -27,6 +27,8 @@ def _email(_form, field) -> None:
 
 
 class GiveForm(FlaskForm):
+    #: card or bank; the choices the pool offers are set by the view
+    method = RadioField(_l("How to give"), choices=[], validate_choice=False)
     #: a preset in minor units, or "other" to use ``custom_amount``
     preset = RadioField(_l("Amount"), choices=[], validate_choice=False)
     custom_amount = StringField(_l("Another amount"), validators=[Optional(), Length(max=20, message=TOO_LONG)])

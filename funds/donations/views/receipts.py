@@ -13,6 +13,7 @@ from funds.db import get_session
 from funds.stripe_gateway import StripeError, gateway
 
 from .. import domain, receipts
+from ..bank.transfer import bank_transfer
 from ..forms import StopMonthlyForm
 from ..models import Gift, MonthlyGift
 from . import blueprint, read, write
@@ -40,10 +41,12 @@ def _private(response: Response, *, waiting: bool = False) -> Response:
 @blueprint.get("/gifts/<token>")
 def receipt(token: str):
     gift = _found(Gift, token)
-    shown = receipts.receipt(get_session(), gift)
+    session = get_session()
+    shown = receipts.receipt(session, gift)
     vkey = app_signer(current_app).vkey if shown.checkpoint_size else None
     page = render_template("donations/receipt.html", receipt=shown, gift=gift,
-                           pool_name=gift.pool.text(str(get_locale() or "en")).name, vkey=vkey)
+                           pool_name=gift.pool.text(str(get_locale() or "en")).name, vkey=vkey,
+                           transfer=bank_transfer(session, gift) if gift.source == "bank" else None)
     waiting = gift.status == "pending" and gift.stripe_payment_intent_id is not None
     return _private(make_response(page), waiting=waiting)
 
