@@ -7,7 +7,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -77,3 +77,13 @@ class ReminderAddressForm(FlaskForm):
         ],
         filters=[lambda text: text.strip() if text else text],
     )
+
+
+class BankBatchForm(FlaskForm):
+    """A distribution day by bank: the ticked requests and their opened details travel as
+    ``request_ids``, ``name-<id>``, ``iban-<id>`` and ``bic-<id>`` (their number varies), read by the view."""
+
+    rail = SelectField(_l("File for"), choices=[SelectChoice("sepa", _l("your bank (SEPA credit transfers, pain.001)")),
+                                                 SelectChoice("wise", _l("Wise (batch payment CSV)"))])
+    remittance = StringField(_l("Text on the people's bank statements"), default="Transfer",
+                             validators=[Optional(), Length(max=140)])
