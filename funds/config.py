@@ -172,7 +172,8 @@ class Config:
                 raise RuntimeError("set AYNI_LEDGER_SIGNING_KEY: production checkpoints need a kept key")
             if len(self.codename_pepper) < 32:
                 raise RuntimeError("set AYNI_CODENAME_PEPPER (32+ random characters): codename look-ups need it")
-            self._check_stripe()
+            if self.stripe_secret_key or self.stripe_publishable_key:
+                self._check_stripe()
         if self.retention_days < 0 or self.proxy_count < 0:
             raise RuntimeError("AYNI_RETENTION_DAYS and AYNI_PROXY_COUNT cannot be negative")
         if self.log_format not in ("text", "json"):
@@ -183,6 +184,11 @@ class Config:
             raise RuntimeError("AYNI_CHECKPOINT_INTERVAL_MINUTES must be at least 1")
         if self.vote_valid_hours < 1 or self.request_expiry_days < 0:
             raise RuntimeError("AYNI_VOTE_VALID_HOURS must be at least 1 and AYNI_REQUEST_EXPIRY_DAYS not negative")
+
+    @property
+    def cards_enabled(self) -> bool:
+        """Whether the fund takes cards: with no Stripe keys it runs on bank transfers and offline gifts."""
+        return bool(self.stripe_secret_key and self.stripe_publishable_key)
 
     @property
     def effective_codename_pepper(self) -> bytes:

@@ -146,6 +146,26 @@ def _major(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-exponent(currency))
 
 
+def major(minor: int, currency: str) -> Decimal:
+    """``2500, "EUR"`` as the decimal a bank file or QR code writes: ``Decimal("25.00")``."""
+    return _major(minor, currency).quantize(Decimal(1).scaleb(-exponent(currency)))
+
+
+def minor_units(amount: Decimal | str, currency: str) -> int:
+    """A bank's decimal amount ("25.00", "25,5") as minor units of ``currency``; refuses (ValueError)
+    an amount with more decimals than the currency has, so a statement is never rounded."""
+    try:
+        value = Decimal(str(amount).strip().replace(",", "."))
+    except ArithmeticError:
+        raise ValueError(f"{amount!r} is not an amount") from None
+    if not value.is_finite() or value < 0 or value > LARGEST:
+        raise ValueError(f"{amount!r} is not an amount")
+    minor = value.scaleb(exponent(currency))
+    if minor != minor.to_integral_value():
+        raise ValueError(f"{amount} has more decimals than {currency} has")
+    return int(minor)
+
+
 def _decimals_shown(minor: int, currency: str) -> int:
     # Whole-unit currencies show no decimals, unless Stripe booked a fraction: money is never hidden.
     if currency in WHOLE_UNITS and minor % 100 == 0:

@@ -97,3 +97,13 @@ class ReminderAddressForm(FlaskForm):
         ],
         filters=[lambda text: text.strip() if text else text],
     )
+
+
+class BankBatchForm(FlaskForm):
+    """A distribution day by bank: the ticked requests and their opened details travel as
+    ``request_ids``, ``name-<id>``, ``iban-<id>`` and ``bic-<id>`` (their number varies), read by the view."""
+
+    rail = SelectField(_l("File for"), choices=[SelectChoice("sepa", _l("your bank (SEPA credit transfers, pain.001)")),
+                                                 SelectChoice("wise", _l("Wise (batch payment CSV)"))])
+    remittance = StringField(_l("Text on the people's bank statements"), default="Transfer",
+                             validators=[Optional(), Length(max=140)])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,9 +63,11 @@ def pay_many(
     method: str,
     reference: str,
     now: datetime | None = None,
+    references: Mapping[int, str] | None = None,
 ) -> Batch:
     """Mark several requests paid at once, e.g. after a distribution day. Requests no longer
-    waiting to be paid are skipped and named, not refused: the others were still paid."""
+    waiting to be paid are skipped and named, not refused: the others were still paid.
+    ``references`` gives a request its own reference (a bank batch's transfer id) instead of ``reference``."""
     moment = now or current_time()
     paid, skipped = [], []
     for request_id in sorted(set(request_ids)):
@@ -73,7 +75,7 @@ def pay_many(
         if request is None or request.pool.committee_id != member.committee_id or not states.can(request.state, "pay"):
             skipped.append(request_id)
             continue
-        _pay(session, member, request, method, reference, moment)
+        _pay(session, member, request, method, (references or {}).get(request_id, reference), moment)
         paid.append(request_id)
     return Batch(paid, skipped)
 

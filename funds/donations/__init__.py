@@ -13,6 +13,6 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Pool pages, giving, receipts, offline gifts, the Stripe webhook and its reconciliation job."""
     from . import jobs  # noqa: F401  (registers reconcile-stripe)
-    from .views import blueprint, giving, offline, pools, receipts, webhook  # noqa: F401  (they add routes)
+    from .views import blueprint, giving, offline, pools, receipts, statements, webhook  # noqa: F401  (they add routes)
 
     app.register_blueprint(blueprint)

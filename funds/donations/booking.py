@@ -208,16 +208,25 @@ def book_dispute(session: Session, gift: StripeGift, dispute: Dispute) -> bool:
 
 def book_offline_gift(session: Session, gift: Gift) -> None:
     """Book cash or a bank transfer a treasurer received, in the same transaction as its row."""
+    book_received(session, gift, gift.amount, f"offline:gift:{gift.id}")
+
+
+def book_received(session: Session, gift: Gift, amount: int, key: str) -> int:
+    """Book ``amount`` (what arrived, which may differ from what the donor meant to give) for an
+    offline or bank-transfer gift under the idempotency ``key``; the gift is paid. Returns the
+    entry's seq."""
     postings = (
-        Posting(accounts.donations("offline", gift.currency), gift.currency, -gift.amount),
-        Posting(accounts.available(gift.pool_id), gift.currency, gift.amount),
+        Posting(accounts.donations("offline", gift.currency), gift.currency, -amount),
+        Posting(accounts.available(gift.pool_id), gift.currency, amount),
     )
-    meta = {"what": "gift", "source": "offline", "pool": gift.pool.slug, "method": gift.method or "other"}
-    entry = store.post(session, Entry(f"offline:gift:{gift.id}", "transfer", postings, meta))
+    method = "bank-transfer" if gift.source == "bank" else gift.method or "other"
+    meta = {"what": "gift", "source": "offline", "pool": gift.pool.slug, "method": method}
+    entry = store.post(session, Entry(key, "transfer", postings, meta))
     gift.entry_seq = entry.seq
     gift.status = "paid"
     gift.paid_at = datetime.now(UTC)
     fund_waitlist_after_gift(session, gift.pool_id)
+    return entry.seq
 
 
 def _out_of_pool(session: Session, pool_id: int, currency: str, amount: int) -> list[Posting]:

@@ -17,8 +17,11 @@ from funds.money import AmountError, format_money, parse_amount
 from funds.pools.models import Pool
 from funds.refusals import Refusal
 from funds.stripe_facts import Checkout, Payment
+from funds.web.labels import GIVING_METHODS
 
 from . import booking
+from .bank.models import BankTransfer
+from .bank.references import new_reference
 from .models import Gift, MonthlyGift
 
 FREQUENCIES = ("once", "monthly")
@@ -48,13 +51,24 @@ class Choice:
     currency: str
     frequency: str
     public_name: str | None
+    #: card or bank
+    method: str = "card"
 
 
 def check_choice(pool: Pool, limits: Limits, *, amount_text: str, currency: str, frequency: str,
-                 public_name: str | None, locale: str = "en") -> Choice:
-    """Check a gift against the pool and the limits; refuse with the reason otherwise."""
+                 public_name: str | None, locale: str = "en", method: str = "card",
+                 methods: tuple[str, ...] = ("card",)) -> Choice:
+    """Check a gift against the pool and the limits; refuse with the reason otherwise. ``methods``
+    are the ways this pool takes gifts now (card when Stripe is configured, bank when the pool has
+    bank details)."""
     if not pool.is_open:
         raise GiftError(CLOSED, status=409)
+    if method not in methods:
+        raise GiftError(_l("Choose how to give: this pool takes gifts by %(ways)s.",
+                           ways=", ".join(str(GIVING_METHODS[m]) for m in methods) or "-"), field="method")
+    if method == "bank" and frequency != "once":
+        raise GiftError(_l("By bank transfer, give once here; your bank can repeat it as a standing order "
+                           "with the same reference."), field="frequency")
     if currency != pool.currency:
         raise GiftError(_l("This pool takes gifts in %(currency)s.", currency=pool.currency), field="currency")
     if frequency not in FREQUENCIES:
@@ -70,7 +84,7 @@ def check_choice(pool: Pool, limits: Limits, *, amount_text: str, currency: str,
         raise GiftError(_l("Gifts by card go up to %(amount)s; for more, please write to the committee.",
                              amount=format_money(limits.maximum, currency, locale)), field="custom_amount")
     name = (public_name or "").strip() or None
-    return Choice(pool.id, amount, currency, frequency, name)
+    return Choice(pool.id, amount, currency, frequency, name, method)
 
 
 def start_gift(session: Session, choice: Choice) -> Gift | MonthlyGift:
@@ -83,6 +97,20 @@ def start_gift(session: Session, choice: Choice) -> Gift | MonthlyGift:
     session.add(row)
     session.flush()
     return row
+
+
+def start_bank_gift(session: Session, choice: Choice) -> Gift:
+    """A gift the donor will transfer: expected until a statement shows it, with its reference."""
+    gift = Gift(pool_id=choice.pool_id, amount=choice.amount, currency=choice.currency, source="bank",
+                method="bank-transfer", public_name=choice.public_name, status="expected")
+    session.add(gift)
+    session.flush()
+    reference = new_reference()
+    while session.scalar(select(BankTransfer.gift_id).where(BankTransfer.reference == reference)) is not None:
+        reference = new_reference()  # 40 random bits: a repeat is rare, never silent
+    session.add(BankTransfer(gift_id=gift.id, reference=reference))
+    session.flush()
+    return gift
 
 
 def kind_of(row: Gift | MonthlyGift) -> str:

@@ -10,6 +10,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -27,6 +28,8 @@ def _email(_form, field) -> None:
 
 
 class GiveForm(FlaskForm):
+    #: card or bank; the choices the pool offers are set by the view
+    method = RadioField(_l("How to give"), choices=[], validate_choice=False)
     #: a preset in minor units, or "other" to use ``custom_amount``
     preset = RadioField(_l("Amount"), choices=[], validate_choice=False)
     custom_amount = StringField(_l("Another amount"), validators=[Optional(), Length(max=20, message=TOO_LONG)])
@@ -66,3 +69,15 @@ class OfflineGiftForm(FlaskForm):
         _l("Name to thank in public (leave empty for anonymous)"),
         validators=[Optional(), Length(max=60, message=TOO_LONG)],
     )
+
+
+class StatementForm(FlaskForm):
+    """A treasurer uploads the fund account's statement (CAMT.053 or MT940)."""
+
+    statement = FileField(_l("Bank statement (CAMT.053 XML or MT940)"),
+                          validators=[FileRequired(message=_l("Choose the statement file to upload."))])
+
+
+class BookLinesForm(FlaskForm):
+    """The treasurer's confirmation of the lines to book; the ticked lines travel as ``book`` and
+    ``pool-<line id>`` fields the view reads (their number varies with the statement)."""

@@ -5,6 +5,7 @@ from alembic import context
 # every area's tables, registered on the shared metadata
 import funds.committees.models  # noqa: F401
 import funds.decisions.models  # noqa: F401
+import funds.donations.bank.models  # noqa: F401
 import funds.donations.models  # noqa: F401
 import funds.pools.models  # noqa: F401
 import funds.requests.models  # noqa: F401

@@ -66,3 +66,11 @@ class RoundForm(FlaskForm):
     target_recipients = IntegerField(_l("People to support"), validators=[DataRequired(), NumberRange(1, 100000)])
     opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
     closes_on = DateField(_l("Closes on (optional)"), validators=[Optional()])
+
+
+class BankAccountForm(FlaskForm):
+    """The fund's account for this pool: shown to donors who give by bank transfer."""
+
+    holder = StringField(_l("Account holder (as the bank writes it)"), validators=[DataRequired(), Length(max=70)])
+    iban = StringField(_l("IBAN"), validators=[DataRequired(), Length(max=50)])
+    bic = StringField(_l("BIC (optional inside the EU)"), validators=[Optional(), Length(max=15)])

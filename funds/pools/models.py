@@ -85,3 +85,26 @@ class PoolPayoutCount(Base):
 
     account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), primary_key=True)
     payouts: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class PoolBankAccount(Base):
+    """The fund's bank account donors transfer to for this pool, and payouts leave from (set by a
+    coordinator; checked with schwifty, see :mod:`funds.pools.bank_details`). Not personal data:
+    the fund's own account, shown to every donor."""
+
+    __tablename__ = "pool_bank_accounts"
+
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id"), primary_key=True)
+    #: the account holder's name as the bank knows it (EPC QR allows 70 characters)
+    holder: Mapped[str] = mapped_column(String(70))
+    #: electronic form: no spaces, upper case
+    iban: Mapped[str] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+
+    pool: Mapped[Pool] = relationship()
+
+    @property
+    def iban_spaced(self) -> str:
+        """The IBAN in groups of four, as people read and type it."""
+        return " ".join(self.iban[i : i + 4] for i in range(0, len(self.iban), 4))

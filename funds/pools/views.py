@@ -18,10 +18,11 @@ from funds.money import AmountError, check_currency, parse_amount, plain_amount
 from funds.refusals import Refusal
 from funds.vocabulary import LANGUAGES
 from funds.web.headers import committee_headers
+from funds.web.refusals import show
 
-from . import scope
+from . import bank_details, scope
 from .domain import PoolError, add_round, create_pool, update_pool
-from .forms import PoolForm, RoundForm
+from .forms import BankAccountForm, PoolForm, RoundForm
 from .models import Pool
 
 blueprint = Blueprint("pools", __name__)
@@ -139,3 +140,26 @@ def add_round_page(slug: str):
         else:
             return redirect(url_for("pools.edit_pool_page", slug=pool.slug), 303)
     return render_template("pools/form.html", form=_edit_form(pool), pool=pool, rounds=rounds, error=error), 400
+
+
+@blueprint.route("/committee/pools/<slug>/bank", methods=["GET", "POST"])
+@committee_required(role="coordinator")
+def bank_account_page(slug: str):
+    """The fund's bank details for this pool: donors then may give by bank transfer."""
+    session = get_session()
+    pool = scope.get_pool_by_slug_for_member(session, current_member(), slug)
+    account = bank_details.bank_account(session, pool.id)
+    form = BankAccountForm(obj=account) if request.method == "GET" else BankAccountForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            bank_details.set_bank_account(session, pool, holder=form.holder.data, iban=form.iban.data,
+                                          bic=form.bic.data)
+        except bank_details.BankDetailsRefused as refusal:
+            show(refusal, form)
+            status = refusal.status
+        else:
+            return redirect(url_for("donations.pool_page", slug=pool.slug), 303)
+    elif form.is_submitted():
+        status = 400
+    return render_template("pools/bank.html", form=form, pool=pool, account=account), status

@@ -60,3 +60,12 @@ VOTES = {
     "approve": _l("approved"), "decline": _l("declined"), "recuse": _l("stepped aside"),
     "fast-track": _l("approved alone (fast track)"),
 }
+#: how a donor gives (funds.donations): the card step through Stripe, or a bank transfer with a reference
+GIVING_METHODS = {"card": _l("By card"), "bank": _l("By bank transfer (no card, no account)")}
+#: what a bank statement's line looks like to the treasurer (funds.donations.bank.matching.VERDICTS)
+STATEMENT_VERDICTS = {
+    "matches": _l("Matches an expected gift"),
+    "differs": _l("Names an expected gift, but another amount: check before booking"),
+    "already-paid": _l("Names a gift that has already arrived"),
+    "unknown": _l("No gift reference found"),
+}

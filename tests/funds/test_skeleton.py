@@ -7,6 +7,7 @@ from sqlalchemy import inspect
 
 import funds.committees.models  # noqa: F401  (every area's tables, as funds/migrations/env.py sees them)
 import funds.decisions.models  # noqa: F401
+import funds.donations.bank.models  # noqa: F401
 import funds.donations.models  # noqa: F401
 import funds.pools.models  # noqa: F401
 import funds.requests.models  # noqa: F401

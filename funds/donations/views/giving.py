@@ -19,15 +19,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from wtforms import SelectChoice
 
 from funds.db import get_session
 from funds.money import plain_amount, presets
+from funds.pools import bank_details
 from funds.pools.models import Pool
 from funds.stripe_facts import Payment
 from funds.stripe_gateway import StripeError, gateway
 from funds.web.headers import loads_stripe
+from funds.web.labels import GIVING_METHODS
 from funds.web.refusals import show
 
 from .. import domain
@@ -48,17 +50,22 @@ class GivingPool:
     name: str
     currency: str
     is_open: bool
+    #: how this pool takes gifts now: "card" when Stripe is configured, "bank" when it has bank details
+    methods: tuple[str, ...] = ("card",)
 
 
 def giving_pool(pool: Pool, lang: str) -> GivingPool:
-    return GivingPool(pool.slug, pool.text(lang).name, pool.currency, pool.is_open)
+    methods = (("card",) if current_app.extensions["ayni.config"].cards_enabled else ()) + (
+        ("bank",) if bank_details.bank_account(object_session(pool), pool.id) is not None else ())
+    return GivingPool(pool.slug, pool.text(lang).name, pool.currency, pool.is_open, methods)
 
 
 def give_form(pool: GivingPool) -> GiveForm:
     """The give form for ``pool``: its presets, written as the donor writes amounts, its currency, a
-    middle preset chosen (and shown as the example of another amount)."""
+    middle preset chosen (and shown as the example of another amount), and the ways it takes gifts."""
     choices = [plain_amount(m, pool.currency) for m in presets(pool.currency)]
-    form = GiveForm(currency=pool.currency, preset=choices[1])
+    form = GiveForm(currency=pool.currency, preset=choices[1], method=pool.methods[0] if pool.methods else None)
+    form.method.choices = [SelectChoice(m, GIVING_METHODS[m]) for m in pool.methods]
     form.preset.choices = [*(SelectChoice(c) for c in choices), SelectChoice("other", _("Other amount"))]
     form.custom_amount.render_kw = {"placeholder": choices[1]}
     return form
@@ -98,10 +105,13 @@ def give(slug: str):
         choice = domain.check_choice(
             pool, domain.Limits(config.gift_minimum, config.gift_maximum), amount_text=form.amount_text(),
             currency=form.currency.data or "", frequency=form.frequency.data or "",
-            public_name=form.public_name.data, locale=lang,
+            public_name=form.public_name.data, locale=lang, method=form.method.data or "", methods=giving.methods,
         )
     except domain.GiftError as refusal:
         return render_template("donations/give.html", pool=giving, form=form, error=show(refusal, form)), refusal.status
+    if choice.method == "bank":
+        gift = write(lambda s: domain.start_bank_gift(s, choice))
+        return redirect(url_for("donations.receipt", token=gift.token), 303)
     row = write(lambda s: domain.start_gift(s, choice))
     kind = domain.kind_of(row)
     try:
@@ -162,6 +172,8 @@ def _render_pay(step: PayStep, *, status: int = 200, error=None, setup_secret: s
 @blueprint.route("/gifts/<token>/pay", endpoint="pay_gift", defaults={"kind": "gift"}, methods=["GET", "POST"])
 @blueprint.route("/monthly/<token>/pay", endpoint="pay_monthly", defaults={"kind": "monthly"}, methods=["GET", "POST"])
 def pay(kind: str, token: str):
+    if not current_app.extensions["ayni.config"].cards_enabled:
+        abort(404)
     return _take_payment(kind, token) if request.method == "POST" else _card_page(kind, token)
 
 

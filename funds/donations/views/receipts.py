@@ -18,6 +18,7 @@ from funds.web import confirmation
 from funds.web.confirmation import Question
 
 from .. import domain, receipts
+from ..bank.transfer import bank_transfer
 from ..forms import StopMonthlyForm
 from ..models import Gift, MonthlyGift
 from . import blueprint, read, write
@@ -57,10 +58,12 @@ def _private(response: Response, *, waiting: bool = False) -> Response:
 @blueprint.get("/gifts/<token>")
 def receipt(token: str):
     gift = _found(Gift, token)
-    shown = receipts.receipt(get_session(), gift)
+    session = get_session()
+    shown = receipts.receipt(session, gift)
     vkey = app_signer(current_app).vkey if shown.checkpoint_size else None
     page = render_template("donations/receipt.html", receipt=shown, gift=gift, waiting=_waiting(gift),
-                           pool_name=gift.pool.text(str(get_locale() or "en")).name, vkey=vkey)
+                           pool_name=gift.pool.text(str(get_locale() or "en")).name, vkey=vkey,
+                           transfer=bank_transfer(session, gift) if gift.source == "bank" else None)
     return _private(make_response(page), waiting=_waiting(gift) == "reloading")
 
 
