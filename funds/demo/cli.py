@@ -7,7 +7,7 @@ from flask import current_app
 
 from funds import migrate
 from funds.db import in_transaction
-from funds.scheduler import run_job
+from funds.scheduler import JOBS, run_job
 
 from . import data
 
@@ -30,12 +30,28 @@ def dev_command(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     stand_in = _local_stripe(host, port)
+    jobs = _background_jobs(current_app._get_current_object())
     click.echo(f"Ayni is running at http://{host}:{port}/ (Ctrl-C to stop)")
     try:
         run_simple(host, port, current_app._get_current_object(), threaded=True)
     finally:
+        jobs.shutdown(wait=False)
         if stand_in is not None:
             stand_in.stop()
+
+
+def _background_jobs(app):
+    """Every scheduled job, on its interval, in this one process (as ``flask scheduler`` runs them in
+    a deployment): checkpoints are signed after midnight, reminders and the waitlist move on."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    for registered in JOBS.values():
+        scheduler.add_job(registered.run, "interval", seconds=registered.interval(app), args=[app],
+                          id=registered.name, max_instances=1, coalesce=True)
+    scheduler.start()
+    click.echo(f"running {len(JOBS)} scheduled jobs in the background: {', '.join(sorted(JOBS))}")
+    return scheduler
 
 
 def _local_stripe(host: str, port: int):

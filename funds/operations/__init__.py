@@ -1,6 +1,6 @@
 """Running Ayni in production: the health endpoint, backup and restore, and the scheduler with
-the lock that keeps it to one process. The README's "Deploying on PostgreSQL with several
-workers" says how the pieces fit."""
+the lock that keeps it to one process. docs/operations.md ("Deploying on PostgreSQL with several
+workers") says how the pieces fit."""
 
 from __future__ import annotations
 
