@@ -3,8 +3,10 @@ language, the labels people read, and this page in another language."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, format_timedelta
+from flask_babel import format_date, format_datetime, format_timedelta, gettext
 
 from funds.money import format_money
 
@@ -21,12 +23,18 @@ def language_url(lang: str) -> str:
     return f"{request.path}?lang={lang}"
 
 
+def moment(value: datetime) -> str:
+    """A moment as every committee page shows it: the reader's date and time format, in UTC, saying so."""
+    return gettext("%(time)s (UTC)", time=format_datetime(value, "short"))
+
+
 def init_app(app: Flask) -> None:
     # amounts in the reader's language: {{ amount|money(currency) }} or {{ money(amount, currency) }}
     app.add_template_filter(format_money, "money")
     app.jinja_env.globals.update(
         money=format_money,
         format_date=format_date,
+        moment=moment,
         format_datetime=format_datetime,
         format_timedelta=format_timedelta,
         language_url=language_url,

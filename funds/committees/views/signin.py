@@ -11,13 +11,13 @@ from datetime import datetime
 
 import segno
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from funds.clock import now
 from funds.db import get_session
 from funds.web.access import public
+from funds.web.templating import moment
 
 from .. import accounts
 from ..access import current_visit, safe_next, sign_in, sign_out, while_signing_in
@@ -68,8 +68,8 @@ def _refusal_words(refusal: accounts.SignInError | None) -> str | None:
         return None
     config = _config()
     if refusal.reason == accounts.PAUSED:
-        return _("After too many wrong tries this account is paused until %(time)s (UTC). "
-                 "Please try again then, or ask a coordinator.", time=format_datetime(refusal.until, "short"))
+        return _("After too many wrong tries this account is paused until %(time)s. "
+                 "Please try again then, or ask a coordinator.", time=moment(refusal.until))
     if refusal.reason == accounts.REMOVED:
         return _("Your access to the committee has been removed. If you think this is a mistake, ask a coordinator.")
     if refusal.reason == accounts.WRONG_CODE:
