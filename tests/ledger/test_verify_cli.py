@@ -21,6 +21,9 @@ from ledger.receipt import proof_document, verify_proof
 from ledger.treehash import read_chunks, split_lines
 from ledger.verify import verify_export
 
+#: these run `python -m ledger.verify` / `ledger.witness` as processes: the full suite, not the fast tier
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "ayni.example.org/books"
 SIGNER = generate_signer(ORIGIN)

@@ -23,6 +23,9 @@ from ledger.cosignature import CosignatureVerifier, cosignatures
 from ledger.merkle import MemoryTree
 from ledger.witness import Refused, Witness, parse_add_checkpoint
 
+#: these run `python -m ledger.verify` / `ledger.witness` as processes: the full suite, not the fast tier
+pytestmark = pytest.mark.slow
+
 ORIGIN = "ayni.example/ledger"
 FUND = generate_signer(ORIGIN)
 
