@@ -30,6 +30,7 @@ def everything_public(client) -> dict[str, str]:
              "/ledger", "/ledger/check", "/impact", "/impact.csv", "/api/v1/ledger", "/api/v1/impact",
              "/api/v1/ledger/checkpoints/latest", "/api/v1/ledger/public-key", "/api/v1/ledger/deciders",
              "/api/v1/ledger/export.jsonl", "/api/v1/ledger/export.csv", "/api/v1/ledger/export.beancount",
+             "/api/v1/grants.360giving.csv",
              f"/api/v1/ledger/consistency?from=1&to={size}", f"/api/v1/ledger/entries?limit={size}"]
     for seq in range(size):
         paths += [f"/ledger/entries/{seq}", f"/api/v1/ledger/entries/{seq}", f"/api/v1/ledger/entries/{seq}/proof"]
