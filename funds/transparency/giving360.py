@@ -103,6 +103,7 @@ class PaidGrant:
     currency: str
     amount: int
     awarded_on: date
+    paid_on: date
     person: bytes
 
 
@@ -115,9 +116,11 @@ def paid_grants(session: Session, public: Horizon) -> list[PaidGrant]:
     """Every grant whose payout is in the public books, with the day it was approved."""
     e, p, a = schema.entries.c, schema.postings.c, schema.accounts.c
     payouts = session.execute(
-        select(e.seq, e.key).where(e.seq < public.size, e.kind == "settle", e.key.like("payout:request:%"))
+        select(e.seq, e.key, e.booked_on)
+        .where(e.seq < public.size, e.kind == "settle", e.key.like("payout:request:%"))
     ).all()
-    ref_of = {seq: key.rsplit(":", 1)[1] for seq, key in payouts}
+    ref_of = {seq: key.rsplit(":", 1)[1] for seq, key, _ in payouts}
+    paid_on = {key.rsplit(":", 1)[1]: booked_on for _, key, booked_on in payouts}
     refs = list(ref_of.values())
     paid: dict[str, tuple[int, str, str, int]] = {}
     for seqs in _chunks(list(ref_of)):
@@ -142,7 +145,7 @@ def paid_grants(session: Session, public: Horizon) -> list[PaidGrant]:
             )
         )
     return [
-        PaidGrant(ref, pool_id, category, currency, amount, approved[ref], people.get(ref, ref.encode()))
+        PaidGrant(ref, pool_id, category, currency, amount, approved[ref], paid_on[ref], people.get(ref, ref.encode()))
         for ref, (pool_id, category, currency, amount) in paid.items()
         if ref in approved
     ]
