@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -102,6 +103,17 @@ class Config:
     scheduler_tick_file: str = ""
     #: where pg_dump and pg_restore live (empty: the PATH, then /usr/lib/postgresql/*/bin)
     pg_bindir: str = ""
+    #: the 360Giving publisher prefix 360Giving assigns the fund ("360G-..."); grant ids start with it
+    giving360_prefix: str = "360G-ayni"
+    #: the funder named in the 360Giving export, and its organisation identifier (org-id.guide,
+    #: e.g. "GB-CHC-1234567"; empty: the publisher prefix, as 360Giving asks of unregistered groups)
+    funder_name: str = "Ayni mutual aid fund"
+    funder_id: str = ""
+    #: the 360Giving grant reason (GTIR codelist) every grant carries: Ayni asks nobody why
+    giving360_grant_reason: str = "GTIR100"
+    #: keys the 360Giving grant and recipient ids (HMAC of the request's ledger reference); empty:
+    #: derived from secret_key. Set it so that changing the secret key does not renumber grants.
+    giving360_id_key: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -152,6 +164,11 @@ class Config:
             ("scheduler_heartbeat_seconds", int),
             ("scheduler_tick_file", str),
             ("pg_bindir", str),
+            ("giving360_prefix", str),
+            ("funder_name", str),
+            ("funder_id", str),
+            ("giving360_grant_reason", str),
+            ("giving360_id_key", str),
         ):
             raw = env.get(f"AYNI_{name.upper()}")
             if raw is not None and raw != "":
@@ -182,6 +199,10 @@ class Config:
             raise RuntimeError("AYNI_SCHEDULER_HEARTBEAT_SECONDS must be at least 1")
         if self.checkpoint_interval_minutes < 1:
             raise RuntimeError("AYNI_CHECKPOINT_INTERVAL_MINUTES must be at least 1")
+        if not re.fullmatch(r"360G-[A-Za-z0-9_.-]+", self.giving360_prefix):
+            raise RuntimeError("AYNI_GIVING360_PREFIX is the 360Giving publisher prefix, e.g. 360G-ayni")
+        if not re.fullmatch(r"GTIR(0[1-9]|1[0-2])0", self.giving360_grant_reason):
+            raise RuntimeError("AYNI_GIVING360_GRANT_REASON is a 360Giving grant reason code, GTIR010-GTIR120")
         if self.vote_valid_hours < 1 or self.request_expiry_days < 0:
             raise RuntimeError("AYNI_VOTE_VALID_HOURS must be at least 1 and AYNI_REQUEST_EXPIRY_DAYS not negative")
 
@@ -189,6 +210,17 @@ class Config:
     def cards_enabled(self) -> bool:
         """Whether the fund takes cards: with no Stripe keys it runs on bank transfers and offline gifts."""
         return bool(self.stripe_secret_key and self.stripe_publishable_key)
+
+    @property
+    def effective_funder_id(self) -> str:
+        return self.funder_id or self.giving360_prefix
+
+    @property
+    def effective_giving360_id_key(self) -> bytes:
+        """The configured key, else one derived from the secret key."""
+        if self.giving360_id_key:
+            return self.giving360_id_key.encode()
+        return hmac.new(self.secret_key.encode(), b"ayni 360giving ids", hashlib.sha256).digest()
 
     @property
     def effective_codename_pepper(self) -> bytes:

@@ -142,13 +142,10 @@ def currency_choices(locale: str | None = None) -> list[tuple[str, str]]:
     return [(code, f"{code} · {get_currency_name(code, locale=locale)}") for code in CURRENCIES]
 
 
-def _major(minor: int, currency: str) -> Decimal:
-    return Decimal(minor).scaleb(-exponent(currency))
-
-
 def major(minor: int, currency: str) -> Decimal:
-    """``2500, "EUR"`` as the decimal a bank file or QR code writes: ``Decimal("25.00")``."""
-    return _major(minor, currency).quantize(Decimal(1).scaleb(-exponent(currency)))
+    """``2500, "EUR"`` as the exact decimal a data file writes (a bank file, a QR code, 360Giving's
+    amountAwarded): ``Decimal("25.00")``."""
+    return Decimal(minor).scaleb(-exponent(currency)).quantize(Decimal(1).scaleb(-exponent(currency)))
 
 
 def minor_units(amount: Decimal | str, currency: str) -> int:
@@ -185,7 +182,7 @@ def format_money(minor: int, currency: str, locale: str | None = None) -> str:
     locale = reader_locale(locale)
     standard = Locale.parse(locale).currency_formats["standard"].pattern
     pattern = _with_decimals(standard, _decimals_shown(minor, currency))
-    text = format_currency(_major(abs(minor), currency), currency, pattern, locale=locale, currency_digits=False)
+    text = format_currency(major(abs(minor), currency), currency, pattern, locale=locale, currency_digits=False)
     text = _spaced(text, get_currency_symbol(currency, locale))
     return f"\u2212{text}" if minor < 0 else text
 
@@ -203,7 +200,7 @@ def _spaced(text: str, symbol: str) -> str:
 def plain_amount(minor: int, currency: str, locale: str | None = None) -> str:
     """``2500, "PLN"`` as a form field shows it back: "25.00", "25,00" in French; it reads back the same."""
     decimals = _decimals_shown(minor, currency)
-    return format_decimal(_major(minor, currency), _with_decimals("0.0", decimals), locale=reader_locale(locale))
+    return format_decimal(major(minor, currency), _with_decimals("0.0", decimals), locale=reader_locale(locale))
 
 
 def presets(currency: str) -> list[int]:

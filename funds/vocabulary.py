@@ -7,3 +7,6 @@ PAYOUT_METHODS = ("cash", "mobile-money", "bank-transfer", "voucher", "in-kind")
 #: the languages every recipient page speaks; Arabic is right-to-left
 LANGUAGES = ("en", "fr", "es", "ar", "zh")
 RTL_LANGUAGES = ("ar",)
+#: what a coordinator records as an incident for the annual report (a code, never free text: the
+#: books are public and cannot forget)
+INCIDENT_KINDS = ("payout-error", "data-or-security", "conflict-of-interest", "complaint", "safety", "other")

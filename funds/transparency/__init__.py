@@ -12,10 +12,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The public ledger pages and API, the impact report, checkpoints and ``flask ledger``."""
+    """The public ledger pages and API, the impact report, 360Giving data, checkpoints and ``flask ledger``."""
     from . import jobs  # noqa: F401  (registers the checkpoint job)
     from .cli import ledger_cli
-    from .views import api, api_blueprint, blueprint, committee, pages, witnesses  # noqa: F401  (they add routes)
+
+    # importing the view modules adds their routes to the blueprints
+    from .views import annual, api, api_blueprint, blueprint, committee, giving, pages, witnesses  # noqa: F401
 
     app.register_blueprint(blueprint)
     app.register_blueprint(api_blueprint)

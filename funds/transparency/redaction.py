@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from funds.committees.models import ROLES
-from funds.vocabulary import CATEGORIES, PAYOUT_METHODS
+from funds.vocabulary import CATEGORIES, INCIDENT_KINDS, PAYOUT_METHODS
 from ledger.entry import ACCOUNT_CODE, ACCOUNT_TYPES, CURRENCY_CODE
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,59}\Z")
@@ -55,6 +55,7 @@ FIELD_CHECKS: dict[str, Callable[[object], bool]] = {
     "after_days": _count,
     "role": _one_of(*ROLES),
     "old_role": _one_of(*ROLES),
+    "incident": _one_of(*INCIDENT_KINDS),
 }
 
 #: public type -> the details shown
@@ -89,6 +90,7 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
     "key-set": ("committee",),
     "deciders-published": ("committee",),
     "deciders-unpublished": ("committee",),
+    "incident-recorded": ("committee", "incident"),
     "note": (),
 }
 #: public type -> details that stand for a member (a commitment; committee notes booked before
@@ -99,6 +101,7 @@ MEMBER_FIELDS: dict[str, tuple[str, ...]] = {
                      "approval-cancelled", "voucher-given", "payout", "reservation-released"), ("member",)),
     **dict.fromkeys(("member-joined", "role-changed", "access-removed", "access-restored", "second-factor-reset",
                      "key-set", "deciders-published", "deciders-unpublished"), ("member", "by")),
+    "incident-recorded": ("by",),
 }
 
 _TRANSFERS = {"gift", "refund", "dispute-withdrawn", "dispute-reinstated"}
@@ -109,7 +112,7 @@ _REQUEST_NOTES = {
     "request declined": "declined", "votes lapsed": "votes-lapsed", "fast-track reviewed": "fast-track-reviewed",
     "approval cancelled": "approval-cancelled", "voucher given": "voucher-given",
 }
-_COMMITTEE_NOTES = {name for name, fields in MEMBER_FIELDS.items() if fields == ("member", "by")}
+_COMMITTEE_NOTES = {name for name, fields in MEMBER_FIELDS.items() if "by" in fields}
 _BY_KIND = {"open": "account-opened", "reserve": "reservation", "settle": "payout", "void": "reservation-released"}
 
 

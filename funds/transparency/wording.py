@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from funds.web.labels import CATEGORIES as CATEGORY_LABELS
+from funds.web.labels import INCIDENTS as INCIDENT_LABELS
 from funds.web.labels import PAYOUT_METHODS as METHOD_LABELS
 from funds.web.labels import ROLES as ROLE_LABELS
 
@@ -85,6 +86,8 @@ def describe(entry: PublicEntry) -> str:
         return str(named % {"name": names["member"]}) if "member" in names else str(anonymous)
     if kind == "member-joined":
         return _("A %(role)s joined the committee", role=ROLE_LABELS.get(details.get("role"), ""))
+    if kind == "incident-recorded":
+        return _("The committee recorded an incident: %(kind)s", kind=INCIDENT_LABELS.get(details.get("incident"), ""))
     if kind == "role-changed":
         return _("A member's role changed from %(old)s to %(new)s", old=ROLE_LABELS.get(details.get("old_role"), ""),
                  new=ROLE_LABELS.get(details.get("role"), ""))

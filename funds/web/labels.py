@@ -53,6 +53,15 @@ LEDGER_LINES = {
     "reserve": _l("Set aside for an approved request"), "reservation": _l("Set aside for an approved request"),
     "settle": _l("Paid to a person"), "void": _l("Set-aside released"),
 }
+#: incidents a coordinator records (funds.vocabulary.INCIDENT_KINDS)
+INCIDENTS = {
+    "payout-error": _l("A payout went wrong"),
+    "data-or-security": _l("Data or security"),
+    "conflict-of-interest": _l("Conflict of interest"),
+    "complaint": _l("A complaint"),
+    "safety": _l("Someone's safety"),
+    "other": _l("Something else"),
+}
 #: committee roles (funds.committees.models.ROLES)
 ROLES = {"member": _l("member"), "treasurer": _l("treasurer"), "coordinator": _l("coordinator")}
 #: how a member voted (funds.decisions.models.CHOICES), as a list of votes reads it

@@ -10,6 +10,7 @@ filled in by hand, as a person would, including the mistakes that re-render them
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyotp
@@ -158,6 +159,7 @@ def test_every_public_and_recipient_page_has_no_serious_barrier(axe_page, live_s
     visit.open("/ledger/entries/0", "a ledger entry")
     visit.open("/ledger/check", "checking the ledger")
     visit.open("/impact", "impact report")
+    visit.open(f"/report/{(datetime.now(UTC) - timedelta(days=1)).year}", "annual report")
 
     visit.open("/committee/login", "committee sign-in")
     page.fill("input[name=login_name]", "nobody")
@@ -165,7 +167,7 @@ def test_every_public_and_recipient_page_has_no_serious_barrier(axe_page, live_s
     visit.submit("committee sign-in, refused", at="/committee/login", showing="input[name=password]")
 
     assert visit.violations == [], "\n".join(visit.violations)
-    assert len(visit.checked) == 24
+    assert len(visit.checked) == 25
 
 
 def test_the_check_itself_catches_a_field_without_a_label(axe_page, live_server):
@@ -214,9 +216,10 @@ def test_every_committee_page_has_no_serious_barrier(axe_page, live_server, live
     visit.submit("offline gift, refused", "form:has(#amount)", status=400,
                  at=f"/committee/pools/{slug}/offline-gifts/new?lang={lang}", showing="#amount")
     visit.open("/committee/transparency", "publishing who decides")
+    visit.open("/committee/incidents", "recording an incident")
 
     assert visit.violations == [], "\n".join(visit.violations)
-    assert len(visit.checked) == 15
+    assert len(visit.checked) == 16
 
 
 FITS_360 = "() => document.documentElement.scrollWidth <= window.innerWidth"
@@ -233,7 +236,7 @@ def test_the_pages_with_tables_fit_a_360_pixel_phone_without_sideways_scrolling(
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
     wide = []
-    for path in ("/", "/ledger", f"/pools/{slug}", "/request", "/status", "/status/lost"):
+    for path in ("/", "/ledger", "/report", f"/pools/{slug}", "/request", "/status", "/status/lost"):
         assert page.goto(f"{live_server}{path}?lang={lang}").status == 200, path
         if not page.evaluate(FITS_360):
             wide.append(path)
@@ -241,7 +244,7 @@ def test_the_pages_with_tables_fit_a_360_pixel_phone_without_sideways_scrolling(
     sign_in(signed_in, fund.people["dora"])
     context.add_cookies([{"name": "ayni_session", "value": signed_in.get_cookie("ayni_session").value,
                           "url": live_server}])
-    for path in ("/committee/queue", "/committee/members"):
+    for path in ("/committee/queue", "/committee/members", "/committee/incidents"):
         assert page.goto(f"{live_server}{path}?lang={lang}").status == 200, path
         if not page.evaluate(FITS_360):
             wide.append(path)

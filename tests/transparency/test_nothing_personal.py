@@ -26,10 +26,12 @@ def everything_public(client) -> dict[str, str]:
     """Every public address an outsider can read, with what it answered."""
     index = client.get("/api/v1/ledger").json
     size, latest = index["published"]["size"], index["latest_checkpoint"]
+    year = index["published"]["closed_through"][:4]
     paths = ["/", "/pools", "/pools/warsaw-rent", "/api/v1/pools", "/api/v1/pools/warsaw-rent",
              "/ledger", "/ledger/check", "/impact", "/impact.csv", "/api/v1/ledger", "/api/v1/impact",
              "/api/v1/ledger/checkpoints/latest", "/api/v1/ledger/public-key", "/api/v1/ledger/deciders",
              "/api/v1/ledger/export.jsonl", "/api/v1/ledger/export.csv", "/api/v1/ledger/export.beancount",
+             "/api/v1/grants.360giving.csv", f"/report/{year}", f"/api/v1/report/{year}",
              f"/api/v1/ledger/consistency?from=1&to={size}", f"/api/v1/ledger/entries?limit={size}"]
     for seq in range(size):
         paths += [f"/ledger/entries/{seq}", f"/api/v1/ledger/entries/{seq}", f"/api/v1/ledger/entries/{seq}/proof"]
