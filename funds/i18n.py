@@ -1,12 +1,13 @@
-"""Languages: the person chooses (``?lang=`` or the form's ``lang`` field), else the language a
-signed-in committee member chose earlier (kept in their session, :data:`SESSION_KEY`), else the
-browser's preference. Recipient and donor pages set no cookie for it. Arabic pages render
+"""Languages: the person chooses (``?lang=`` or the form's ``lang`` field), else the language the
+page's own record remembers (a gift keeps the language its donor gave in, :func:`use_page_language`),
+else the language a signed-in committee member chose earlier (kept in their session,
+:data:`SESSION_KEY`), else the browser's preference. Recipient and donor pages set no cookie for it. Arabic pages render
 right-to-left."""
 
 from __future__ import annotations
 
-from flask import Flask, request, session
-from flask_babel import Babel, get_locale
+from flask import Flask, g, request, session
+from flask_babel import Babel, get_locale, refresh
 
 from .vocabulary import LANGUAGES, RTL_LANGUAGES
 
@@ -23,9 +24,17 @@ def chosen_language() -> str | None:
     return chosen if chosen in LANGUAGES else None
 
 
+def use_page_language(lang: str | None) -> None:
+    """Speak ``lang`` on this page unless the address names a language: for records that remember
+    their reader's language when a redirect or another site's return drops ``?lang``."""
+    if lang in LANGUAGES:
+        g.page_language = lang
+        refresh()
+
+
 def select_language() -> str:
     remembered = session.get(SESSION_KEY) if request.cookies else None
-    return chosen_language() or (remembered if remembered in LANGUAGES else None) or (
+    return chosen_language() or g.get("page_language") or (remembered if remembered in LANGUAGES else None) or (
         request.accept_languages.best_match(LANGUAGES) or "en"
     )
 

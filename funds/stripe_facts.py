@@ -30,7 +30,9 @@ class Payment:
     stripe_id: str | None = None
     #: for requires_action: the PaymentIntent secret Stripe.js needs to show the bank's check
     client_secret: str | None = None
-    message: str = ""
+    #: for failed: Stripe's codes for why (decline code first, then error code); the donor reads our
+    #: own sentence for them (funds.web.labels.card_refusal), never Stripe's English message
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,13 @@ def payment_of(intent: dict) -> Payment:
         return Payment(intent["status"], intent["id"])
     if intent["status"] == "requires_action":
         return Payment("requires_action", intent["id"], intent["client_secret"])
-    error = intent.get("last_payment_error") or {}
-    return Payment("failed", intent["id"], message=error.get("message") or "")
+    return Payment("failed", intent["id"], reasons=refusal_codes(intent.get("last_payment_error")))
+
+
+def refusal_codes(error: dict | None) -> tuple[str, ...]:
+    """Stripe's codes for a card refusal, the most precise first."""
+    error = error or {}
+    return tuple(code for code in (error.get("decline_code"), error.get("code")) if isinstance(code, str))
 
 
 def subscription_payment(subscription: dict) -> Payment:
@@ -133,4 +140,5 @@ def subscription_payment(subscription: dict) -> Payment:
     intent = invoice.get("payment_intent") if isinstance(invoice, dict) else None
     if isinstance(intent, dict) and intent.get("status") == "requires_action":
         return Payment("requires_action", subscription["id"], intent["client_secret"])
-    return Payment("failed", subscription["id"])
+    error = intent.get("last_payment_error") if isinstance(intent, dict) else None
+    return Payment("failed", subscription["id"], reasons=refusal_codes(error))

@@ -110,16 +110,28 @@ class StripeGateway:
         if email:
             params["email"] = email
         customer = self.client.v1.customers.create(params=params, options=self._options(kind, row_id, "customer"))
+        return self._card_form(kind, row_id, customer.id, "setup-intent")
+
+    def _card_form(self, kind: str, row_id: int, customer_id: str, step: str) -> Checkout:
         intent = self.client.v1.setup_intents.create(
             params={
-                "customer": customer.id,
+                "customer": customer_id,
                 "usage": "off_session" if kind == "monthly" else "on_session",
                 "payment_method_types": ["card"],
-                "metadata": metadata,
+                "metadata": self._metadata(kind, row_id),
             },
-            options=self._options(kind, row_id, "setup-intent"),
+            options=self._options(kind, row_id, step),
         )
-        return Checkout(customer.id, intent.id, intent.client_secret)
+        return Checkout(customer_id, intent.id, intent.client_secret)
+
+    def card_form_for_another_try(self, kind: str, row_id: int, *, customer_id: str,
+                                  setup_intent_id: str) -> Checkout:
+        """A card form for one more try after a refusal: the same SetupIntent while it can still take a
+        card, a new one (keyed by the old) once a card saved on it was then declined."""
+        intent = self.client.v1.setup_intents.retrieve(setup_intent_id)
+        if intent.status != "succeeded":
+            return Checkout(customer_id, intent.id, intent.client_secret)
+        return self._card_form(kind, row_id, customer_id, f"setup-intent:after:{setup_intent_id}")
 
     def card_form_secret(self, setup_intent_id: str) -> str:
         """The SetupIntent's client secret, read again rather than stored: it lets a card be saved."""
@@ -131,7 +143,7 @@ class StripeGateway:
         return stripe_id(intent.payment_method) if intent.status == "succeeded" else None
 
     def charge_once(self, gift_id: int, *, amount: int, currency: str, customer_id: str, card: str) -> Payment:
-        """Take a one-time gift from the saved card."""
+        """Take a one-time gift from the saved card (once per card: a declined card's retry uses another)."""
         try:
             intent = self.client.v1.payment_intents.create(
                 params={
@@ -139,10 +151,10 @@ class StripeGateway:
                     "payment_method": card, "confirm": True, "payment_method_types": ["card"],
                     "metadata": self._metadata("gift", gift_id),
                 },
-                options=self._options("gift", gift_id, "payment"),
+                options=self._options("gift", gift_id, f"payment:{card}"),
             )
         except stripe.CardError as error:
-            return Payment("failed", message=error.user_message or "")
+            return _refused(error)
         return payment_of(intent.to_dict())
 
     def payment(self, payment_intent_id: str) -> Payment:
@@ -153,23 +165,28 @@ class StripeGateway:
         """Make the saved card the customer's default and subscribe them to ``amount`` a month."""
         self.client.v1.customers.update(
             customer_id, params={"invoice_settings": {"default_payment_method": card}},
-            options=self._options("monthly", monthly_id, "default-card"),
+            options=self._options("monthly", monthly_id, f"default-card:{card}"),
         )
         plan = self.client.v1.plans.create(
             params={"amount": amount, "currency": currency.lower(), "interval": "month",
                     "product": {"name": description}, "metadata": self._metadata("monthly", monthly_id)},
-            options=self._options("monthly", monthly_id, "plan"),
+            options=self._options("monthly", monthly_id, f"plan:{card}"),
         )
         try:
             subscription = self.client.v1.subscriptions.create(
                 params={"customer": customer_id, "items": [{"plan": plan.id}],
                         "metadata": self._metadata("monthly", monthly_id),
                         "expand": ["latest_invoice.payment_intent"]},
-                options=self._options("monthly", monthly_id, "subscription"),
+                options=self._options("monthly", monthly_id, f"subscription:{card}"),
             )
         except stripe.CardError as error:
-            return Payment("failed", message=error.user_message or "")
-        return subscription_payment(subscription.to_dict())
+            return _refused(error)
+        payment = subscription_payment(subscription.to_dict())
+        if payment.status == "failed" and payment.stripe_id:
+            # An incomplete subscription would try the refused card again; the donor tries another.
+            self.client.v1.subscriptions.cancel(payment.stripe_id)
+            return Payment("failed", reasons=payment.reasons)
+        return payment
 
     def stop_monthly(self, subscription_id: str) -> None:
         self.client.v1.subscriptions.cancel(subscription_id)
@@ -240,6 +257,12 @@ class StripeGateway:
         """Every event Stripe still has from ``created`` (seconds) on, oldest first."""
         pages = self.client.v1.events.list(params={"created": {"gte": created}, "limit": 100})
         return sorted((e.to_dict() for e in pages.auto_paging_iter()), key=lambda e: (e["created"], e["id"]))
+
+
+def _refused(error: stripe.CardError) -> Payment:
+    found = error.error
+    return Payment("failed", reasons=tuple(code for code in (getattr(found, "decline_code", None), error.code)
+                                           if isinstance(code, str)))
 
 
 def gateway(app: Flask) -> StripeGateway:

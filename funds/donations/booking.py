@@ -42,7 +42,7 @@ _GIFT = select(_g.id, _g.source, _g.pool_id, _p.slug, _p.currency, _g.monthly_gi
 #: the gift that already holds the charge, and the one its PaymentIntent names (often the same)
 _GIFTS_OF_CHARGE = _GIFT.where(or_(_g.stripe_charge_id == bindparam("charge"), _g.id == bindparam("gift_id")))
 _GIFT_BY_ID = _GIFT.where(_g.id == bindparam("gift_id"))
-_MONTHLY = select(_m.pool_id, _m.public_name, _m.stripe_customer_id).where(_m.id == bindparam("monthly_id"))
+_MONTHLY = select(_m.pool_id, _m.public_name, _m.lang, _m.stripe_customer_id).where(_m.id == bindparam("monthly_id"))
 _NEW_GIFT = insert(_gifts)
 _GIFT_PAID = (
     update(_gifts)
@@ -109,6 +109,7 @@ def gift_for_charge(session: Session, charge: Charge) -> StripeGift | None:
             "currency": charge.currency,
             "source": "stripe",
             "public_name": monthly.public_name,
+            "lang": monthly.lang,
             "monthly_gift_id": charge.monthly_gift_id,
             "stripe_customer_id": monthly.stripe_customer_id,
         },

@@ -53,6 +53,8 @@ class Choice:
     public_name: str | None
     #: card or bank
     method: str = "card"
+    #: the language the donor gave in; the gift's pages keep speaking it
+    lang: str = "en"
 
 
 def check_choice(pool: Pool, limits: Limits, *, amount_text: str, currency: str, frequency: str,
@@ -84,13 +86,13 @@ def check_choice(pool: Pool, limits: Limits, *, amount_text: str, currency: str,
         raise GiftError(_l("Gifts by card go up to %(amount)s; for more, please write to the committee.",
                              amount=format_money(limits.maximum, currency, locale)), field="custom_amount")
     name = (public_name or "").strip() or None
-    return Choice(pool.id, amount, currency, frequency, name, method)
+    return Choice(pool.id, amount, currency, frequency, name, method, locale)
 
 
 def start_gift(session: Session, choice: Choice) -> Gift | MonthlyGift:
     """The pending row a card checkout is made for (committed before Stripe is asked)."""
     values = dict(pool_id=choice.pool_id, amount=choice.amount, currency=choice.currency,
-                  public_name=choice.public_name)
+                  public_name=choice.public_name, lang=choice.lang)
     row: Gift | MonthlyGift = (
         MonthlyGift(**values) if choice.frequency == "monthly" else Gift(source="stripe", **values)
     )
@@ -102,7 +104,8 @@ def start_gift(session: Session, choice: Choice) -> Gift | MonthlyGift:
 def start_bank_gift(session: Session, choice: Choice) -> Gift:
     """A gift the donor will transfer: expected until a statement shows it, with its reference."""
     gift = Gift(pool_id=choice.pool_id, amount=choice.amount, currency=choice.currency, source="bank",
-                method="bank-transfer", public_name=choice.public_name, status="expected")
+                method="bank-transfer", public_name=choice.public_name, status="expected",
+                lang=choice.lang)
     session.add(gift)
     session.flush()
     reference = new_reference()
@@ -132,17 +135,26 @@ def find(session: Session, model: type[Gift] | type[MonthlyGift], token: str) ->
     return row
 
 
-def note_payment(session: Session, model: type[Gift] | type[MonthlyGift], row_id: int, payment: Payment) -> None:
-    """Keep the PaymentIntent or Subscription Stripe made; the webhook books the money itself."""
+def note_payment(session: Session, model: type[Gift] | type[MonthlyGift], row_id: int, payment: Payment,
+                 lang: str | None = None) -> None:
+    """Keep the PaymentIntent or Subscription Stripe made; the webhook books the money itself.
+    A refused payment is forgotten: the gift stays pending, so the donor can try another card.
+    ``lang`` is the language the donor paid in (they may have changed it on the card page)."""
     row = session.get(model, row_id)
-    if payment.stripe_id is None:
-        return
+    row.lang = lang or row.lang
     if model is Gift:
-        row.stripe_payment_intent_id = payment.stripe_id
-    else:
+        row.stripe_payment_intent_id = payment.stripe_id if payment.status != "failed" else None
+    elif payment.status != "failed":
         row.stripe_subscription_id = payment.stripe_id
-        if payment.status == "failed":
-            row.status = "failed"
+    session.flush()
+
+
+def new_card_form(session: Session, model: type[Gift] | type[MonthlyGift], row_id: int, setup_intent_id: str,
+                  lang: str) -> None:
+    """The SetupIntent the donor's next card goes to, and the language they now read."""
+    row = session.get(model, row_id)
+    row.stripe_setup_intent_id = setup_intent_id
+    row.lang = lang
     session.flush()
 
 

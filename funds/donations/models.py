@@ -39,6 +39,8 @@ class MonthlyGift(Base):
     currency: Mapped[str] = mapped_column(String(3))
     #: shown with the pool's thanks; None gives anonymously
     public_name: Mapped[str | None] = mapped_column(String(60))
+    #: the language the donor gave in: its pages speak it when an address carries no ``?lang``
+    lang: Mapped[str | None] = mapped_column(String(5))
     #: pending (card not saved yet), active, stopped or failed
     status: Mapped[str] = mapped_column(String(20), default="pending")
     stripe_customer_id: Mapped[str | None] = mapped_column(STRIPE_ID)
@@ -67,6 +69,8 @@ class Gift(Base):
     #: for offline gifts: cash, bank-transfer or other
     method: Mapped[str | None] = mapped_column(String(20))
     public_name: Mapped[str | None] = mapped_column(String(60))
+    #: the language the donor gave in (a month of a monthly gift takes the monthly gift's)
+    lang: Mapped[str | None] = mapped_column(String(5))
     #: pending, paid, refunded or disputed
     status: Mapped[str] = mapped_column(String(20), default="pending")
     monthly_gift_id: Mapped[int | None] = mapped_column(ForeignKey("monthly_gifts.id"), index=True)

@@ -78,3 +78,28 @@ STATEMENT_VERDICTS = {
     "already-paid": _l("Names a gift that has already arrived"),
     "unknown": _l("No gift reference found"),
 }
+
+#: why a card was not accepted, by Stripe's decline or error code: Stripe's own messages are English
+CARD_REFUSALS = {
+    "card_declined": _l("Your bank declined this card. Please try another card, or ask your bank why."),
+    "insufficient_funds": _l("The card has not enough money for this gift. Please try another card or a "
+                             "smaller amount."),
+    "expired_card": _l("This card has expired. Please try another card."),
+    "incorrect_cvc": _l("The security code does not match this card. Please check it and try again."),
+    "incorrect_number": _l("The card number is not right. Please check it and try again."),
+    "processing_error": _l("The card could not be processed just now. Please try again in a moment."),
+    "authentication_required": _l("Your bank's confirmation was not completed. Please try again."),
+    "not_saved": _l("No card was entered: the card field is Stripe's and needs JavaScript. Turn JavaScript "
+                    "on for this page and enter the card again, or choose another way to give."),
+}
+#: other codes Stripe sends that mean the same thing to a donor
+CARD_REFUSALS |= {code: CARD_REFUSALS[same] for code, same in {
+    "invalid_cvc": "incorrect_cvc", "invalid_number": "incorrect_number",
+    "payment_intent_authentication_failure": "authentication_required",
+    "setup_intent_authentication_failure": "authentication_required"}.items()}
+
+
+def card_refusal(*codes: str | None):
+    """The donor's sentence for the first of Stripe's codes (decline code, then error code) that we
+    know; a plain "declined" for any other (lost or stolen card, fraud checks, do not honour...)."""
+    return next((CARD_REFUSALS[code] for code in codes if code in CARD_REFUSALS), CARD_REFUSALS["card_declined"])

@@ -109,9 +109,86 @@ def test_a_declined_card_is_told_why_and_books_nothing(client, localstripe, pool
     save_card(localstripe, client.get(card_url).get_data(as_text=True), DECLINED_ON_CHARGE)
     response, _page = pay(client, card_url)
     assert response.status_code == 402
-    assert "Your card was not accepted" in response.get_data(as_text=True)
+    assert "Your bank declined this card. Please try another card" in response.get_data(as_text=True)
     assert client.get("/api/v1/pools/mutual-aid").json["raised"] == 0
     assert run(lambda s: s.query(Gift).one().status) == "pending"
+
+
+def test_a_card_declined_in_spanish_is_told_in_spanish_and_another_card_is_one_step(
+    client, live_server, localstripe, config, pool, run
+):
+    localstripe.send_webhooks_to(f"{live_server}/stripe/webhook", config.stripe_webhook_secret)
+    token = csrf_token_on(client.get("/pools/mutual-aid?lang=es").get_data(as_text=True))
+    chosen = {"csrf_token": token, "currency": "PLN", "preset": "other", "custom_amount": "37,50", "frequency": "once"}
+    card_url = client.post("/pools/mutual-aid/give?lang=es", data=chosen).headers["Location"]
+    first = client.get(card_url).get_data(as_text=True)
+    save_card(localstripe, first, DECLINED_ON_CHARGE)
+    declined = client.post(card_url, data={"csrf_token": csrf_token_on(first)})
+    page = declined.get_data(as_text=True)
+    # Spanish without ?lang in the address: the gift keeps its donor's language
+    assert declined.status_code == 402 and 'lang="es"' in page
+    assert '<p class="problem" role="alert">Tu banco rechazó esta tarjeta' in page and "Your card" not in page
+    # the same gift, and a card field for the next card on a fresh SetupIntent
+    assert "37,50" in page and 'id="card-element"' in page and 'id="give-button"' in page
+    assert re.search(r'data-setup-secret="([^"]+)"', page).group(1) not in first
+    save_card(localstripe, page)
+    paid = client.post(card_url, data={"csrf_token": csrf_token_on(page)})
+    assert paid.status_code == 303
+    assert wait_for_raised(client, "mutual-aid", 3750)["raised"] == 3750
+    receipt = client.get(paid.headers["Location"]).get_data(as_text=True)
+    assert 'lang="es"' in receipt and "Recibido" in receipt
+    assert run(lambda s: s.query(Gift).one().status) == "paid"
+
+
+def test_without_javascript_no_card_is_saved_and_the_donor_is_told_so_in_their_language(client, localstripe, pool):
+    token = csrf_token_on(client.get("/pools/mutual-aid?lang=fr").get_data(as_text=True))
+    form = {"csrf_token": token, "currency": "PLN", "preset": "25.00", "frequency": "once"}
+    card_url = client.post("/pools/mutual-aid/give?lang=fr", data=form).headers["Location"]
+    response, _page = pay(client, card_url)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 402 and 'lang="fr"' in page
+    assert "Aucune carte n'a été saisie" in page and 'id="give-button"' in page
+    assert "Choisir un autre montant ou une autre façon de donner" in page
+
+
+def test_a_monthly_gift_declined_then_given_with_another_card_starts(
+    client, live_server, localstripe, config, pool, run
+):
+    localstripe.send_webhooks_to(f"{live_server}/stripe/webhook", config.stripe_webhook_secret)
+    card_url = give(client, "mutual-aid", frequency="monthly")
+    save_card(localstripe, client.get(card_url).get_data(as_text=True), DECLINED_ON_CHARGE)
+    declined, _page = pay(client, card_url)
+    assert declined.status_code == 402 and 'id="card-element"' in declined.get_data(as_text=True)
+    assert run(lambda s: s.query(MonthlyGift).one().status) == "pending"
+    save_card(localstripe, declined.get_data(as_text=True))
+    started = client.post(card_url, data={"csrf_token": csrf_token_on(declined.get_data(as_text=True))})
+    assert started.status_code == 303
+    assert wait_for_raised(client, "mutual-aid", 2500)["raised"] == 2500
+    assert run(lambda s: s.query(MonthlyGift).one().status) == "active"
+
+
+def test_a_donor_who_chose_arabic_reads_arabic_on_every_page_of_the_gift(client, live_server, localstripe, config,
+                                                                        pool, stripe):
+    localstripe.send_webhooks_to(f"{live_server}/stripe/webhook", config.stripe_webhook_secret)
+    token = csrf_token_on(client.get("/pools/mutual-aid?lang=ar").get_data(as_text=True))
+    form = {"csrf_token": token, "currency": "PLN", "preset": "25.00", "frequency": "monthly"}
+    card_url = client.post("/pools/mutual-aid/give?lang=ar", data=form).headers["Location"]
+    assert "lang=" not in card_url
+    card_page = client.get(card_url).get_data(as_text=True)
+    assert 'lang="ar" dir="rtl"' in card_page
+    save_card(localstripe, card_page)
+    monthly_url = client.post(card_url, data={"csrf_token": csrf_token_on(card_page)}).headers["Location"]
+    wait_for_raised(client, "mutual-aid", 2500)
+    monthly = client.get(monthly_url).get_data(as_text=True)
+    assert 'lang="ar"' in monthly
+    asked = client.post(f"{monthly_url}/stop", data={"csrf_token": csrf_token_on(monthly)})
+    assert 'lang="ar"' in asked.get_data(as_text=True)
+    stopped = client.post(f"{monthly_url}/stop", data={"csrf_token": csrf_token_on(monthly), "confirmed": "yes"})
+    assert 'lang="ar"' in client.get(stopped.headers["Location"]).get_data(as_text=True)
+    month = re.search(r'href="(/gifts/[^"?]+)', client.get(monthly_url).get_data(as_text=True)).group(1)
+    assert 'lang="ar"' in client.get(month).get_data(as_text=True)
+    # the address still wins when the donor picks another language
+    assert 'lang="fr"' in client.get(f"{monthly_url}?lang=fr").get_data(as_text=True)
 
 
 def test_when_the_bank_asks_the_donor_confirms_and_the_gift_is_booked(

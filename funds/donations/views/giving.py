@@ -29,7 +29,7 @@ from funds.pools.models import Pool
 from funds.stripe_facts import Payment
 from funds.stripe_gateway import StripeError, gateway
 from funds.web.headers import loads_stripe
-from funds.web.labels import GIVING_METHODS
+from funds.web.labels import CARD_REFUSALS, GIVING_METHODS, card_refusal
 from funds.web.refusals import show
 
 from .. import domain
@@ -138,6 +138,7 @@ class PayStep:
     amount: int
     currency: str
     pool_name: str
+    pool_slug: str
     pool_open: bool
     status: str
     customer_id: str | None
@@ -147,6 +148,7 @@ class PayStep:
 
     @property
     def done_url(self) -> str:
+        # no ?lang: the gift keeps the donor's language, and the receipt's address stays its own
         if self.kind == "gift":
             return url_for("donations.receipt", token=self.token)
         return url_for("donations.monthly_page", token=self.token)
@@ -155,7 +157,8 @@ class PayStep:
 def _pay_step(session: Session, kind: str, token: str, lang: str) -> PayStep:
     row = domain.find(session, MODELS[kind], token)
     stripe_id = row.stripe_payment_intent_id if kind == "gift" else row.stripe_subscription_id
-    return PayStep(kind, row.token, row.id, row.amount, row.currency, row.pool.text(lang).name, row.pool.is_open,
+    return PayStep(kind, row.token, row.id, row.amount, row.currency, row.pool.text(lang).name, row.pool.slug,
+                   row.pool.is_open,
                    row.status, row.stripe_customer_id, row.stripe_setup_intent_id, stripe_id)
 
 
@@ -165,7 +168,8 @@ def _render_pay(step: PayStep, *, status: int = 200, error=None, setup_secret: s
     config = current_app.extensions["ayni.config"]
     page = render_template("donations/pay.html", step=step, form=CardForm(), error=error, setup_secret=setup_secret,
                            confirm_secret=confirm_secret, publishable_key=config.stripe_publishable_key,
-                           stripe_js_url=config.stripe_js_url)
+                           stripe_js_url=config.stripe_js_url,
+                           refusals={code: str(reason) for code, reason in CARD_REFUSALS.items()})
     return page, status
 
 
@@ -195,8 +199,9 @@ def _card_page(kind: str, token: str):
 
 
 def _take_payment(kind: str, token: str):
+    lang = _lang()
     try:
-        step = read(lambda s: _pay_step(s, kind, token, _lang()))
+        step = read(lambda s: _pay_step(s, kind, token, lang))
     except domain.GiftError:
         abort(404)
     if step.status != "pending" or (kind == "monthly" and step.stripe_id):
@@ -210,14 +215,25 @@ def _take_payment(kind: str, token: str):
     except StripeError:
         log.exception("Stripe refused the payment of %s %s", kind, step.row_id)
         return _render_pay(step, status=502, error=STRIPE_DOWN)
-    write(lambda s: domain.note_payment(s, MODELS[kind], step.row_id, payment))
+    write(lambda s: domain.note_payment(s, MODELS[kind], step.row_id, payment, lang))
     if payment.status in ("succeeded", "processing"):
         return redirect(step.done_url, 303)
     if payment.status == "requires_action":
         return _render_pay(step, confirm_secret=payment.client_secret)
-    message = _("Your card was not accepted: %(reason)s", reason=payment.message) if payment.message else \
-        _("Your card was not accepted. Please try another card.")
-    return _render_pay(step, status=402, error=message)
+    return _another_card(step, card_refusal(*payment.reasons), lang)
+
+
+def _another_card(step: PayStep, reason, lang: str):
+    """The card page again after a refusal: the reason in the donor's words, the same gift (pool,
+    amount, frequency) and a card field ready for another card, so trying again is one step."""
+    try:
+        checkout = gateway(current_app).card_form_for_another_try(
+            step.kind, step.row_id, customer_id=step.customer_id, setup_intent_id=step.setup_intent_id)
+    except StripeError:
+        log.exception("Stripe did not give another card form for %s %s", step.kind, step.row_id)
+        return _render_pay(step, status=502, error=STRIPE_DOWN)
+    write(lambda s: domain.new_card_form(s, MODELS[step.kind], step.row_id, checkout.setup_intent_id, lang))
+    return _render_pay(step, status=402, error=reason, setup_secret=checkout.client_secret)
 
 
 def _take(step: PayStep) -> Payment:
@@ -227,7 +243,7 @@ def _take(step: PayStep) -> Payment:
         return stripe.payment(step.stripe_id)
     card = stripe.saved_card(step.setup_intent_id) if step.setup_intent_id else None
     if card is None:
-        return Payment("failed", message=_("the card was not saved; please enter it again"))
+        return Payment("failed", reasons=("not_saved",))
     if step.kind == "gift":
         return stripe.charge_once(step.row_id, amount=step.amount, currency=step.currency,
                                   customer_id=step.customer_id, card=card)
