@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from funds.scheduler import run_job
+from ledger.cosignature import generate_cosigner, split_note, with_lines
 
 pytestmark = [pytest.mark.sqlite_only, pytest.mark.browser]
 
@@ -51,3 +52,37 @@ def test_a_donor_checks_a_proof_in_the_browser_and_a_forged_one_fails(app, clien
     page.get_by_role("button", name="Check the proof").click()
     expect(page.locator("#check-result")).to_contain_text("FAILED: the public key")
     assert problems == []
+
+
+def test_the_browser_check_can_require_witness_cosignatures_and_says_whose_it_found(
+    app, client, fund, live_server, page, tmp_path
+):
+    _gift, seq = fund.gift(5_000)
+    size = run_job(app, "sign-checkpoints")
+    proof, note = tmp_path / "proof.json", tmp_path / "checkpoint.txt"
+    proof.write_bytes(client.get(f"/api/v1/ledger/entries/{seq}/proof?size={size}").data)
+    signed = client.get(f"/api/v1/ledger/checkpoints/{size}").get_data(as_text=True)
+    body, _lines = split_note(signed)
+    ada, bob = generate_cosigner("witness.ada.example"), generate_cosigner("witness.bob.example")
+    note.write_text(with_lines(signed, [ada.cosign(body, 1_765_000_000)]))
+
+    page.goto(f"{live_server}/ledger/check?lang=en")
+    page.locator("#proof-file").set_input_files(str(proof))
+    page.locator("#checkpoint-file").set_input_files(str(note))
+    page.locator("#witness-keys").fill(f"{ada.vkey}\n{bob.vkey}")
+    page.locator("#witnesses-required").fill("1")
+    page.get_by_role("button", name="Check the proof").click()
+    expect(page.locator("#check-result")).to_contain_text(f"ok: entry {seq} is in the books")
+    # two are required, one co-signed: the check fails and names whose cosignature it found
+    page.locator("#witnesses-required").fill("2")
+    page.get_by_role("button", name="Check the proof").click()
+    expect(page.locator("#check-result")).to_have_text(
+        "FAILED: the checkpoint carries 1 of the 2 witness cosignatures required; found: witness.ada.example")
+    # a cosignature line that does not verify is refused, not skipped
+    forged = with_lines(signed, [ada.cosign(body.replace(str(size), str(size + 1), 1), 1_765_000_000)])
+    note.write_text(forged)
+    page.locator("#checkpoint-file").set_input_files(str(note))
+    page.locator("#witnesses-required").fill("1")
+    page.get_by_role("button", name="Check the proof").click()
+    expect(page.locator("#check-result")).to_contain_text(
+        "FAILED: the cosignature by witness.ada.example does not verify")

@@ -23,7 +23,7 @@ from funds.web.labels import CATEGORIES as CATEGORY_LABELS
 from funds.web.problems import render_problem
 from ledger.export import FORMATS
 
-from .. import checkpoints, entries, impact, params, wording
+from .. import checkpoints, entries, impact, params, witnessing, wording
 from . import blueprint
 
 PAGE_SIZE = 50
@@ -91,7 +91,9 @@ def entry_page(seq: str):
 @blueprint.get("/ledger/check")
 def check_page():
     session = get_session()
-    return render_template("transparency/check.html", **_books_context(session, current(current_app, session)))
+    witness_keys = [witness.vkey for witness in witnessing.listed(session)]
+    return render_template("transparency/check.html", witness_keys=witness_keys,
+                           **_books_context(session, current(current_app, session)))
 
 
 def _charts(report: impact.Report) -> dict:
