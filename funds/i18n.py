@@ -39,6 +39,11 @@ def select_language() -> str:
     )
 
 
+def text_direction(lang: str) -> str:
+    """``rtl`` for a language written right to left, else ``ltr`` (pages and charts alike)."""
+    return "rtl" if lang in RTL_LANGUAGES else "ltr"
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_language)
 
@@ -47,6 +52,6 @@ def init_app(app: Flask) -> None:
         lang = str(get_locale() or "en")
         return {
             "lang": lang,
-            "text_direction": "rtl" if lang in RTL_LANGUAGES else "ltr",
+            "text_direction": text_direction(lang),
             "languages": LANGUAGE_NAMES,
         }

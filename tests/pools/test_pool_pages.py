@@ -83,12 +83,21 @@ def test_gifts_count_at_once_but_payouts_and_set_asides_wait_for_the_daily_batch
     page = client.get("/pools/mutual-aid").get_data(as_text=True)
     assert "PLN\xa0200.00 raised" in page
     assert "Paid to a person" not in page and "Set aside for an approved request" not in page
+    # raised PLN 200.00 today: the ledger lines wait for the day to close, and say so, not "nothing"
+    assert "Nothing booked yet." not in page
+    assert "first entries appear here once the day they were booked closes" in page
 
     close_day()
     tomorrow = client.get("/api/v1/pools/mutual-aid").json
     assert {k: tomorrow[k] for k in ("raised", "paid", "reserved", "available", "people_supported")} == {
         "raised": 20_000, "paid": 2000, "reserved": 3000, "available": 15_000, "people_supported": 1}
     assert "Paid to a person — Rent" in client.get("/pools/mutual-aid").get_data(as_text=True)
+
+
+def test_a_new_pool_says_in_words_that_nothing_is_raised_paid_or_booked(client, pool):
+    page = client.get("/pools/mutual-aid").get_data(as_text=True)
+    assert "PLN\xa00.00 raised" in page and "Paid out</dt><dd>PLN\xa00.00</dd>" in page
+    assert "Nothing has been paid out yet." in page and "Nothing booked yet." in page
 
 
 def test_the_pool_list_and_the_give_shortcut_lead_to_pools(client, make_pool, run, pool):

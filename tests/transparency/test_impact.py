@@ -87,7 +87,7 @@ def test_median_days_to_a_decision_and_to_a_payout_count_only_what_is_decided(cl
     assert (pool.to_payout.people, pool.to_payout.days) == (5, 5.0)
     page = client.get("/impact").get_data(as_text=True)
     row = re.search(r'<tr class="scope-warsaw-rent">.*?</tr>', page, re.S).group(0)
-    assert "<td>3.5</td><td>5.0</td>" in row
+    assert re.search(r"<td [^>]*>3\.5</td><td [^>]*>5\.0</td>", row)
 
 
 def test_a_median_over_fewer_than_five_people_is_hidden(fund, run):
@@ -136,3 +136,54 @@ def test_an_amount_reads_the_same_in_the_tables_and_the_charts(client, zloty_fun
     tables = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
     assert "PLN\xa02,900.00" in chart and "PLN\xa02,900.00" in tables
     assert "PLN2,900.00" not in page
+
+
+def test_when_every_month_is_too_small_to_show_the_page_never_says_nothing_was_paid(client, fund):
+    """Six people paid over two months: the total is shown, each month's three are hidden, and no
+    sentence on the page claims that nothing was paid out."""
+    fund.gift(100_000)
+    now = datetime.now(UTC)
+    for when in (now - 40 * DAY, now - 5 * DAY):
+        for _ in range(3):
+            fund.supported(2_000, "rent", at=when)
+    page = client.get("/impact").get_data(as_text=True)
+    assert "6 people supported with €120.00." in page
+    assert "Nothing paid out" not in page and "nothing" not in page.lower().replace("nothing is sent", "")
+    charts = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(charts) == 1 and "€120.00" in charts[0]  # by category; every month is hidden
+    assert "2 figures counting fewer than 5 people are not shown." in page
+    grid = re.search(r'<table class="ledger stacked impact-grid" id="grid-all-EUR".*?</table>', page, re.S).group(0)
+    assert "Rent or a place to stay" in grid and "Food" not in grid  # only the categories paid for
+    assert grid.count('<span class="suppressed">hidden</span>') == 4 and "€120.00" in grid
+
+
+def test_a_fund_that_paid_nothing_says_so_once_per_pool_and_draws_no_empty_grid(client, fund, zloty_fund):
+    fund.gift(10_000)
+    page = client.get("/impact").get_data(as_text=True)
+    assert "impact-grid" not in page and "<svg" not in page
+    assert page.count("Nothing paid out from this pool yet.") == 2  # the euro pool and the złoty pool
+    assert "Nothing paid out yet." in page
+
+
+def test_a_pool_that_paid_nothing_beside_one_that_paid_says_so_in_its_own_section(client, fund, zloty_fund):
+    for _ in range(5):
+        zloty_fund.gift(10_000)
+        zloty_fund.supported(1_000, "food")
+    page = client.get("/impact").get_data(as_text=True)
+    assert page.count("Nothing paid out from this pool yet.") == 1
+    euros, zloty = (re.search(rf'<section aria-labelledby="all-{c}">.*?</section>', page, re.S).group(0)
+                    for c in ("EUR", "PLN"))
+    assert euros.count("Nothing paid out yet.") == 1 and "people supported" not in euros
+    assert "Nothing paid out" not in zloty and "5 people supported with PLN\xa050.00." in zloty
+    assert 'id="grid-warsaw-zloty"' in page and 'id="grid-warsaw-rent"' not in page
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_charts_run_the_way_the_page_reads(client, zloty_fund, lang):
+    zloty_fund.gift(300_000)
+    for _ in range(5):
+        zloty_fund.supported(5_000, "rent")
+    page = client.get(f"/impact?lang={lang}").get_data(as_text=True)
+    charts = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(charts) == 2
+    assert all(('direction="rtl"' in chart) == (lang == "ar") for chart in charts)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from funds import horizon
 from funds.db import get_session
+from funds.i18n import text_direction
 from funds.money import format_money
 from funds.pools import figures
 from funds.pools.models import Pool
@@ -87,6 +88,7 @@ def pool_page(slug: str):
         "paid-chart", charts.largest_first(shown.paid_by_category, {k: str(v) for k, v in labels.CATEGORIES.items()}),
         money=lambda minor: format_money(minor, pool.currency, lang),
         title=str(_l("Money paid out, by what it was for")), empty=str(_l("Nothing has been paid out yet.")),
+        direction=text_direction(lang),
     )
     giving = giving_pool(pool, lang)
     return render_template(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from funds.books import app_signer
 from funds.db import get_session
 from funds.horizon import current
+from funds.i18n import text_direction
 from funds.money import format_money
 from funds.pools.models import Pool
 from funds.web.charts import bars
@@ -105,6 +106,7 @@ def _charts(report: impact.Report) -> dict:
         options = {
             "money": lambda minor, currency=scope.currency: format_money(minor, currency),
             "empty": _("Nothing paid out yet."),
+            "direction": text_direction(_lang()),
             "left_out": lambda count: _("%(count)s figures counting fewer than %(threshold)s people are not shown.",
                                         count=count, threshold=report.threshold),
         }
