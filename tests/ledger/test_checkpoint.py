@@ -151,6 +151,8 @@ def test_a_signer_signs_only_its_own_origin_and_checkpoints_are_valid_values():
         "+".join([ORIGIN, VERIFIER.key_hash.hex(), base64.b64encode(b"\x02" + VERIFIER.public_key).decode()]),
         "",
     ],
+    # the key is made afresh at each run: name the cases, so every test worker collects the same ones
+    ids=["no-separator", "another-key-same-hash", "wrong-hash", "not-ed25519", "empty"],
 )
 def test_a_malformed_or_inconsistent_verifier_key_is_refused(vkey):
     with pytest.raises(CheckpointError):
