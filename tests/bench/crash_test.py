@@ -13,8 +13,9 @@ Prints one JSON object. What runs, all on loopback:
 - client threads sending ``payment_intent.succeeded`` events signed with the real Stripe scheme
   (some delivered twice with the same event id, some told twice under two event ids, as Stripe
   does) and two committee members' approvals of every request (a quorum of two reserves money);
-- a killer that waits a random moment after each restart, then kill -9s gunicorn's whole process
-  group (master and workers at once), N times, starting it again each time.
+- a killer that waits, after each restart, until the clients have had a random number of answers
+  (so every kill lands mid-storm, however fast or slow the machine), then kill -9s gunicorn's whole
+  process group (master and workers at once), N times, starting it again each time.
 
 Clients behave as Stripe and browsers do: whatever got no answer (connection reset, refused, 5xx)
 is sent again, and a 2xx is written down. A 409 to an approval means the member's vote was kept
@@ -58,9 +59,16 @@ def run(
     seed: int,
     clients: int = 6,
     time_limit: float = 600,
+    kill_after: tuple[int, int] = (10, 40),
     say=lambda text: None,
 ) -> dict:
-    """Prepare, storm, kill ``kills`` times, drain, check; returns the summary."""
+    """Prepare, storm, kill ``kills`` times, drain, check; returns the summary.
+
+    Each kill comes once the clients have had between ``kill_after`` answers since the server last
+    started: size the storm so ``kills`` times the upper bound is well below its deliveries and
+    approvals, and every kill falls while the storm is running. ``time_limit`` is a deadline for a
+    run that stalls, not a budget a slow machine should reach.
+    """
     began = time.monotonic()
     chance = random.Random(seed)
     setup = prepare(database_url, workdir, localstripe, gifts=gifts, requests=requests, seed=seed)
@@ -74,7 +82,7 @@ def run(
         starts += 1
         server = start_gunicorn(setup.env, workdir, port, workers=2, name=f"gunicorn-{starts}")
         try:
-            wait_for(lambda: healthy(base_url) or server.process.poll() is not None, 60, "gunicorn to start")
+            wait_for(lambda: healthy(base_url) or server.process.poll() is not None, 120, "gunicorn to start")
             if server.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {server.errors()[-2000:]}")
         except BaseException:
@@ -88,7 +96,12 @@ def run(
     threads = storm.run()
     try:
         while done_kills < kills and storm.unanswered:
-            time.sleep(chance.uniform(0.2, 1.2))
+            wanted = storm.answers() + chance.randint(*kill_after)
+            while storm.answers() < wanted and storm.unanswered and time.monotonic() < storm.deadline:
+                time.sleep(0.01)
+            if not storm.unanswered or time.monotonic() >= storm.deadline:
+                break
+            time.sleep(chance.uniform(0, 0.05))  # somewhere in the requests then in flight
             server.kill()
             done_kills += 1
             say(f"kill {done_kills}: {storm.unanswered} items still unanswered")

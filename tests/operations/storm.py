@@ -224,6 +224,11 @@ class Storm:
         random.Random(len(self.queue)).shuffle(self.queue)
         self.unanswered = len(self.queue)
 
+    def answers(self) -> int:
+        """How many items have been answered so far (each once, however often it was sent)."""
+        with self.lock:
+            return len(self.setup.deliveries) + len(self.setup.approvals) - self.unanswered
+
     def run(self) -> list[threading.Thread]:
         threads = [threading.Thread(target=self._client, daemon=True) for _ in range(self.clients)]
         for thread in threads:

@@ -23,12 +23,13 @@ def localstripe():
 def test_killing_the_server_mid_storm_loses_no_answered_gift_or_vote_and_books_none_twice(
     database_url, tmp_path, localstripe
 ):
+    # About 200 deliveries and approvals; each kill comes 10 to 40 answers after the last restart,
+    # so all three fall mid-storm on any machine. The time limit only stops a run that stalls.
     summary = crash_test.run(
-        database_url, tmp_path, localstripe, kills=3, gifts=120, requests=8, seed=7, clients=4, time_limit=90
+        database_url, tmp_path, localstripe, kills=3, gifts=120, requests=8, seed=7, clients=4,
+        time_limit=600, kill_after=(10, 40),
     )
-    # A fast machine may answer the whole storm before the third kill; two kills mid-storm
-    # still prove recovery, and the storm is sized so a quiet 2-core machine sees all three.
-    assert summary["kills"] >= 2, summary
+    assert summary["kills"] == 3, summary
     assert summary["unanswered"] == 0 and summary["refused"] == [], summary
     # Every event Stripe was told we received is recorded, and its charge booked exactly once.
     assert summary["events_2xx"] == summary["unique_events"], summary

@@ -57,7 +57,7 @@ def test_a_busy_connection_is_asked_to_wait_in_its_language_and_the_next_day_let
     assert ask(environ=somewhere).status_code == 200
 
 
-def test_at_midnight_utc_the_count_starts_afresh_and_no_count_reaches_the_disk(app, ask, pools, calendar, tmp_path):
+def test_at_midnight_utc_the_count_starts_afresh_and_yesterdays_counts_are_forgotten(app, ask, pools, calendar):
     key = app.extensions["ayni.rate_key"]
     somewhere = {"REMOTE_ADDR": SOMEWHERE}
     assert [ask(environ=somewhere).status_code for _ in range(3)] == [200, 200, 429]
@@ -70,19 +70,28 @@ def test_at_midnight_utc_the_count_starts_afresh_and_no_count_reaches_the_disk(a
     second_day = key.counter_name(SOMEWHERE)
     assert second_day != first_day
 
-    # The counts live in this process's memory; no file of the deployment (on SQLite, the
-    # database and its journal included) holds the address or a name it was counted under.
+    # The counts live in this process's memory, and yesterday's went with yesterday's key.
     storage = app.extensions["ayni.limiter"].storage
     assert isinstance(storage, MemoryStorage)
-    # Yesterday's counts were dropped with yesterday's key, not left to expire.
     counted = list(storage.storage)
     assert any(second_day in name for name in counted) and not any(first_day in name for name in counted)
+
+
+@pytest.mark.sqlite_only
+def test_no_address_or_counter_name_reaches_the_disk_on_either_day(app, ask, pools, calendar, tmp_path):
+    """Here the database is a file beside the test's others: every byte the deployment wrote is searchable."""
+    key = app.extensions["ayni.rate_key"]
+    somewhere = {"REMOTE_ADDR": SOMEWHERE}
+    names = []
+    for _day in range(2):
+        assert [ask(environ=somewhere).status_code for _ in range(3)] == [200, 200, 429]
+        names.append(key.counter_name(SOMEWHERE))
+        calendar.next_day()
     written = [path for path in tmp_path.rglob("*") if path.is_file()]
-    if app.extensions["ayni.config"].database_url.startswith("sqlite"):
-        assert written, "the test's SQLite database lives here"
+    assert any(path.name.startswith("ayni.sqlite3") for path in written), written
     for path in written:
         content = path.read_bytes()
-        for secret in (SOMEWHERE, first_day, second_day):
+        for secret in (SOMEWHERE, *names):
             assert secret.encode() not in content, f"{secret} found in {path.name}"
 
 
