@@ -3,13 +3,11 @@ and ``/api/v1/grants.360giving.csv`` (its flat table), public, up to the horizon
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Flask, Response, current_app, jsonify, url_for
+from flask import Flask, current_app, jsonify, url_for
 
 from funds.db import get_session
 from funds.horizon import current
+from funds.web.downloads import csv_download
 
 from .. import giving360
 from . import api_blueprint, not_public
@@ -42,10 +40,4 @@ def grants_json():
 @api_blueprint.get("/grants.360giving.csv")
 def grants_csv():
     shown = _package()
-    text = io.StringIO()
-    rows = csv.writer(text, lineterminator="\n")
-    rows.writerow(giving360.CSV_HEADER)
-    rows.writerows(giving360.csv_rows(shown))
-    response = Response(text.getvalue(), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{shown["identifier"]}.csv"'
-    return response
+    return csv_download(giving360.CSV_HEADER, giving360.csv_rows(shown), f"{shown['identifier']}.csv")

@@ -4,11 +4,9 @@ except the optional proof check, which says so."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
-from flask import Response, current_app, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -20,6 +18,7 @@ from funds.i18n import text_direction
 from funds.money import format_money
 from funds.pools.models import Pool
 from funds.web.charts import bars
+from funds.web.downloads import csv_download
 from funds.web.labels import CATEGORIES as CATEGORY_LABELS
 from funds.web.problems import render_problem
 from ledger.export import FORMATS
@@ -140,10 +139,4 @@ def impact_csv():
     session = get_session()
     public = current(current_app, session)
     report = impact.report(session, public.day_start, _lang())
-    text = io.StringIO()
-    rows = csv.writer(text, lineterminator="\n")
-    rows.writerow(impact.CSV_HEADER)
-    rows.writerows(impact.csv_rows(report))
-    response = Response(text.getvalue(), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="ayni-impact-{report.closed_through}.csv"'
-    return response
+    return csv_download(impact.CSV_HEADER, impact.csv_rows(report), f"ayni-impact-{report.closed_through}.csv")
